@@ -1,0 +1,80 @@
+/* Messages a person's mail system sent back instead of a bounce:
+   RFC 3834 auto-replies and the usual out-of-office forms, and the
+   Subject rules of the rules file (challenge-response, unsubscribe).
+   The recipient that "failed" is the one who answered. */
+
+#include "lib.h"
+#include "array.h"
+#include "str.h"
+#include "message-address.h"
+#include "bounce-private.h"
+
+static const char *autoreply_sender(struct bounce_context *ctx)
+{
+	const struct message_address *addr;
+	const char *value;
+
+	value = bounce_parsed_header(ctx->parsed, "From");
+	if (value == NULL)
+		value = bounce_parsed_header(ctx->parsed, "Sender");
+	if (value == NULL)
+		return "";
+	addr = message_address_parse(pool_datastack_create(),
+				     (const unsigned char *)value,
+				     strlen(value), 1, 0);
+	if (addr == NULL || addr->mailbox == NULL || addr->domain == NULL)
+		return "";
+	value = bounce_address_normalize(ctx->pool, t_strconcat(
+		addr->mailbox, "@", addr->domain, NULL));
+	return value == NULL ? "" : value;
+}
+
+/* Header evidence of an automatic reply, as RFC 3834 and the common
+   pre-RFC autoresponders write it. */
+static bool autoreply_headers(const struct bounce_parsed *parsed)
+{
+	const char *value;
+
+	value = bounce_parsed_header(parsed, "Auto-Submitted");
+	if (value != NULL && strncasecmp(value, "auto-replied", 12) == 0)
+		return TRUE;
+	if (bounce_parsed_header(parsed, "X-Autoreply") != NULL ||
+	    bounce_parsed_header(parsed, "X-Autorespond") != NULL ||
+	    bounce_parsed_header(parsed, "X-Autoresponder") != NULL)
+		return TRUE;
+	value = bounce_parsed_header(parsed, "Precedence");
+	return value != NULL && strcasecmp(value, "auto_reply") == 0;
+}
+
+bool bounce_recognise_autoreply(struct bounce_context *ctx)
+{
+	const struct bounce_rule *rule = NULL;
+	struct bounce_recipient *rcpt;
+	const char *subject, *rule_id;
+	int category;
+
+	subject = bounce_parsed_header(ctx->parsed, "Subject");
+	if (subject != NULL)
+		rule = bounce_rules_match_subject(ctx->cls->rules, subject);
+	if (rule != NULL) {
+		category = rule->category;
+		rule_id = rule->id;
+	} else if (autoreply_headers(ctx->parsed)) {
+		category = bounce_category_find("auto-reply");
+		rule_id = "rfc3834";
+	} else {
+		return FALSE;
+	}
+	ctx->report->format = bounce_category_get(category)->name;
+	T_BEGIN {
+		rcpt = bounce_context_add_recipient(ctx,
+						    autoreply_sender(ctx));
+	} T_END;
+	if (subject != NULL) {
+		rcpt->diagnostic = bounce_text_fold(ctx->pool, subject,
+						    strlen(subject));
+	}
+	bounce_set_category(ctx, rcpt, category,
+			    rule == NULL ? 0 : rule->code, rule_id);
+	return TRUE;
+}

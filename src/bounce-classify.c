@@ -1,0 +1,286 @@
+/* The classifier's entry points: load the rules, then for each message
+   parse it once, let the recognisers find the failed recipients and their
+   evidence, and decide each recipient's category. */
+
+#include "lib.h"
+#include "array.h"
+#include "str.h"
+#include "istream.h"
+#include "message-address.h"
+#include "bounce-private.h"
+
+int bounce_classifier_init(const struct bounce_settings *set,
+			   struct bounce_classifier **cls_r,
+			   const char **error_r)
+{
+	struct bounce_classifier *cls;
+	struct bounce_rules *rules;
+	unsigned int i, n = bounce_category_count();
+	pool_t pool;
+
+	if (set->rules_path == NULL || set->rules_path[0] == '\0') {
+		*error_r = "no rules file given";
+		return -1;
+	}
+	if (bounce_rules_load(set->rules_path, &rules, error_r) < 0)
+		return -1;
+
+	pool = pool_alloconly_create("bounce classifier", 1024);
+	cls = p_new(pool, struct bounce_classifier, 1);
+	cls->pool = pool;
+	cls->rules = rules;
+	cls->set = *set;
+	cls->set.rules_path = p_strdup(pool, set->rules_path);
+	if (cls->set.max_part_text == 0)
+		cls->set.max_part_text = BOUNCE_DEFAULT_MAX_PART_TEXT;
+	if (cls->set.max_total_text == 0)
+		cls->set.max_total_text = BOUNCE_DEFAULT_MAX_TOTAL_TEXT;
+	if (cls->set.max_message_size == 0)
+		cls->set.max_message_size = BOUNCE_DEFAULT_MAX_MESSAGE_SIZE;
+	cls->category_types = p_new(pool, enum bounce_type, n);
+	for (i = 0; i < n; i++)
+		cls->category_types[i] = bounce_category_get(i)->type;
+	*cls_r = cls;
+	return 0;
+}
+
+void bounce_classifier_deinit(struct bounce_classifier **_cls)
+{
+	struct bounce_classifier *cls = *_cls;
+
+	if (cls == NULL)
+		return;
+	*_cls = NULL;
+	bounce_rules_free(&cls->rules);
+	pool_unref(&cls->pool);
+}
+
+int bounce_classifier_set_type(struct bounce_classifier *cls,
+			       const char *category, enum bounce_type type,
+			       const char **error_r)
+{
+	int idx = bounce_category_find(category);
+
+	if (idx < 0) {
+		*error_r = t_strdup_printf("unknown category '%s'", category);
+		return -1;
+	}
+	i_assert(type < BOUNCE_TYPE_COUNT);
+	cls->category_types[idx] = type;
+	return 0;
+}
+
+struct bounce_recipient *
+bounce_context_add_recipient(struct bounce_context *ctx, const char *address)
+{
+	struct bounce_recipient *rcpt;
+
+	if (address[0] != '\0') {
+		array_foreach_modifiable(&ctx->report->recipients, rcpt) {
+			if (strcmp(rcpt->address, address) == 0)
+				return rcpt;
+		}
+	}
+	rcpt = array_append_space(&ctx->report->recipients);
+	rcpt->address = p_strdup(ctx->pool, address);
+	return rcpt;
+}
+
+/* The notification's own text: its text parts, up to where a quoted
+   original begins. */
+static const char *
+classify_notification_text(struct bounce_context *ctx, const char **rest_r)
+{
+	const struct bounce_part *part;
+	string_t *text = str_new(ctx->pool, 1024);
+	size_t end;
+
+	array_foreach(&ctx->parsed->parts, part) {
+		if (part->kind != BOUNCE_PART_TEXT)
+			continue;
+		if (str_len(text) > 0)
+			str_append_c(text, '\n');
+		str_append_str(text, part->text);
+	}
+	end = bounce_rules_original_offset(ctx->cls->rules, str_c(text),
+					   str_len(text));
+	*rest_r = str_c(text) + end;
+	str_truncate(text, end);
+	return str_c(text);
+}
+
+/* A plain-text bounce quotes the original after its marker line: its
+   header block, when there is one, identifies the original. */
+static void
+classify_inline_original(struct bounce_context *ctx, const char *rest)
+{
+	ARRAY_TYPE(bounce_header) *orig;
+	const char *p;
+	size_t pos;
+
+	p = strchr(rest, '\n');
+	if (p == NULL)
+		return;
+	p++;
+	while (*p == '\n' || *p == '\r' || *p == ' ')
+		p++;
+	orig = (ARRAY_TYPE(bounce_header) *)&ctx->parsed->orig_headers;
+	bounce_parse_fields(ctx->pool, (const unsigned char *)p, strlen(p),
+			    orig, &pos);
+}
+
+static const char *msgid_normalize(pool_t pool, const char *value)
+{
+	const char *p = value, *end;
+
+	while (*p == ' ' || *p == '\t')
+		p++;
+	end = p + strlen(p);
+	while (end > p && (end[-1] == ' ' || end[-1] == '\t'))
+		end--;
+	return p_strndup(pool, p, end - p);
+}
+
+static void classify_original_ids(struct bounce_context *ctx)
+{
+	struct bounce_report *report = ctx->report;
+	const struct bounce_header *hdr;
+
+	array_foreach(&ctx->parsed->orig_headers, hdr) {
+		if (strcasecmp(hdr->name, "Message-ID") == 0 &&
+		    report->orig_message_id == NULL) {
+			report->orig_message_id =
+				msgid_normalize(ctx->pool, hdr->value);
+		} else if (strcasecmp(hdr->name, "List-Id") == 0 &&
+			   report->orig_list_id == NULL) {
+			report->orig_list_id =
+				msgid_normalize(ctx->pool, hdr->value);
+		}
+		if (bounce_rules_keep_header(ctx->cls->rules, hdr->name))
+			array_push_back(&report->orig_headers, hdr);
+	}
+}
+
+/* X-Failed-Recipients names the addresses; the text says why. */
+static bool classify_failed_recipients_header(struct bounce_context *ctx)
+{
+	const struct bounce_header *hdr;
+	const struct message_address *addr;
+	struct bounce_recipient *rcpt;
+	const char *norm;
+	bool found = FALSE;
+
+	array_foreach(&ctx->parsed->headers, hdr) {
+		if (strcasecmp(hdr->name, "X-Failed-Recipients") != 0)
+			continue;
+		addr = message_address_parse(pool_datastack_create(),
+					     (const unsigned char *)hdr->value,
+					     strlen(hdr->value), 256, 0);
+		for (; addr != NULL; addr = addr->next) {
+			if (addr->mailbox == NULL || addr->domain == NULL)
+				continue;
+			norm = bounce_address_normalize(ctx->pool, t_strconcat(
+				addr->mailbox, "@", addr->domain, NULL));
+			if (norm == NULL)
+				continue;
+			rcpt = bounce_context_add_recipient(ctx, norm);
+			found = TRUE;
+			(void)rcpt;
+		}
+	}
+	if (found)
+		ctx->report->format = "x-failed-recipients";
+	return found;
+}
+
+static void classify_recognise(struct bounce_context *ctx)
+{
+	struct bounce_report *report = ctx->report;
+	struct bounce_recipient *rcpt;
+	const char *verp = NULL;
+
+	if (!bounce_recognise_arf(ctx) &&
+	    !bounce_recognise_dsn(ctx) &&
+	    !bounce_recognise_format(ctx) &&
+	    !classify_failed_recipients_header(ctx) &&
+	    !bounce_recognise_autoreply(ctx))
+		return;
+
+	if (ctx->envelope_to != NULL) {
+		verp = bounce_rules_verp_decode(ctx->cls->rules, ctx->pool,
+						ctx->envelope_to);
+	}
+	array_foreach_modifiable(&report->recipients, rcpt) {
+		if (rcpt->address[0] == '\0' && verp != NULL)
+			rcpt->address = verp;
+		bounce_decide(ctx, rcpt);
+		if (rcpt->address[0] == '\0' &&
+		    (rcpt->type == BOUNCE_TYPE_HARD ||
+		     rcpt->type == BOUNCE_TYPE_SOFT ||
+		     rcpt->type == BOUNCE_TYPE_OTHER))
+			rcpt->code = 30;
+	}
+}
+
+struct bounce_report *
+bounce_classify(struct bounce_classifier *cls, pool_t pool,
+		struct istream *input, const char *envelope_to)
+{
+	struct bounce_report *report;
+	struct bounce_parsed parsed;
+	struct bounce_context ctx;
+	const char *rest;
+
+	report = p_new(pool, struct bounce_report, 1);
+	p_array_init(&report->recipients, pool, 4);
+	p_array_init(&report->orig_headers, pool, 4);
+	report->format = "none";
+
+	T_BEGIN {
+		bounce_parse_message(&cls->set, pool, input, &parsed);
+		i_zero(&ctx);
+		ctx.cls = cls;
+		ctx.pool = pool;
+		ctx.parsed = &parsed;
+		ctx.report = report;
+		ctx.envelope_to = envelope_to;
+		ctx.text = classify_notification_text(&ctx, &rest);
+		if (array_count(&parsed.orig_headers) == 0 && *rest != '\0')
+			classify_inline_original(&ctx, rest);
+		classify_original_ids(&ctx);
+		classify_recognise(&ctx);
+		report->truncated = parsed.truncated;
+	} T_END;
+	return report;
+}
+
+static unsigned int type_severity(enum bounce_type type)
+{
+	switch (type) {
+	case BOUNCE_TYPE_COMPLAINT:
+		return 4;
+	case BOUNCE_TYPE_HARD:
+		return 3;
+	case BOUNCE_TYPE_SOFT:
+		return 2;
+	case BOUNCE_TYPE_OTHER:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+const struct bounce_recipient *
+bounce_report_primary(const struct bounce_report *report)
+{
+	const struct bounce_recipient *rcpt, *best = NULL;
+
+	array_foreach(&report->recipients, rcpt) {
+		if (type_severity(rcpt->type) == 0)
+			continue;
+		if (best == NULL ||
+		    type_severity(rcpt->type) > type_severity(best->type))
+			best = rcpt;
+	}
+	return best;
+}

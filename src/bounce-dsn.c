@@ -1,0 +1,153 @@
+/* RFC 3464 delivery status notifications: a message/delivery-status part
+   (or, from MTAs that inline it, the same fields in the text), one block
+   of per-message fields and one block per recipient. */
+
+#include "lib.h"
+
+#include <ctype.h>
+#include "array.h"
+#include "str.h"
+#include "bounce-private.h"
+
+/* Strip the address/diagnostic type ("rfc822;", "smtp;", "dns;"). */
+static const char *dsn_value(const char *value)
+{
+	const char *p = strchr(value, ';');
+
+	if (p == NULL)
+		return value;
+	p++;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	return p;
+}
+
+static const char *dsn_lcase_word(pool_t pool, const char *value)
+{
+	const char *p = value;
+
+	while (i_isalpha(*p) || *p == '-')
+		p++;
+	return p == value ? NULL : p_strdup(pool, t_str_lcase(t_strdup_until(value, p)));
+}
+
+static void
+dsn_add_recipient(struct bounce_context *ctx,
+		  const ARRAY_TYPE(bounce_header) *fields)
+{
+	struct bounce_recipient *rcpt;
+	const char *final, *orig, *addr = NULL, *value;
+
+	final = bounce_headers_find(fields, "Final-Recipient");
+	orig = bounce_headers_find(fields, "Original-Recipient");
+	if (final != NULL)
+		addr = bounce_address_normalize(ctx->pool, dsn_value(final));
+	if (addr == NULL && orig != NULL)
+		addr = bounce_address_normalize(ctx->pool, dsn_value(orig));
+	if (addr == NULL) {
+		value = bounce_headers_find(fields, "X-Actual-Recipient");
+		if (value != NULL)
+			addr = bounce_address_normalize(ctx->pool,
+							dsn_value(value));
+	}
+	rcpt = bounce_context_add_recipient(ctx, addr == NULL ? "" : addr);
+
+	value = bounce_headers_find(fields, "Action");
+	if (value != NULL && rcpt->action == NULL)
+		rcpt->action = dsn_lcase_word(ctx->pool, value);
+	value = bounce_headers_find(fields, "Status");
+	if (value != NULL && rcpt->status == NULL)
+		rcpt->status = bounce_status_find(ctx->pool, value);
+	value = bounce_headers_find(fields, "Diagnostic-Code");
+	if (value != NULL && rcpt->diagnostic == NULL) {
+		value = dsn_value(value);
+		rcpt->diagnostic = bounce_text_fold(ctx->pool, value,
+						    strlen(value));
+	}
+	value = bounce_headers_find(fields, "Remote-MTA");
+	if (value != NULL && rcpt->remote_mta == NULL) {
+		value = dsn_value(value);
+		rcpt->remote_mta = bounce_text_fold(ctx->pool, value,
+						    strlen(value));
+	}
+}
+
+static bool dsn_is_recipient_block(const ARRAY_TYPE(bounce_header) *fields)
+{
+	return bounce_headers_find(fields, "Final-Recipient") != NULL ||
+		bounce_headers_find(fields, "Original-Recipient") != NULL;
+}
+
+static bool dsn_parse(struct bounce_context *ctx, const unsigned char *data,
+		      size_t size)
+{
+	struct bounce_report *report = ctx->report;
+	ARRAY_TYPE(bounce_header) fields;
+	const char *value;
+	size_t pos = 0, next;
+	bool found = FALSE;
+
+	t_array_init(&fields, 16);
+	while (pos < size) {
+		array_clear(&fields);
+		bounce_parse_fields(ctx->pool, data + pos, size - pos,
+				    &fields, &next);
+		if (next == 0)
+			break;
+		pos += next;
+		if (dsn_is_recipient_block(&fields)) {
+			dsn_add_recipient(ctx, &fields);
+			found = TRUE;
+			continue;
+		}
+		value = bounce_headers_find(&fields, "Reporting-MTA");
+		if (value != NULL && report->reporting_mta == NULL) {
+			report->reporting_mta = p_strdup(ctx->pool,
+							 dsn_value(value));
+		}
+		value = bounce_headers_find(&fields, "Arrival-Date");
+		if (value != NULL && report->arrival_date == NULL)
+			report->arrival_date = p_strdup(ctx->pool, value);
+	}
+	return found;
+}
+
+/* Some MTAs write the DSN fields into the text itself. */
+static bool dsn_parse_inline(struct bounce_context *ctx)
+{
+	const char *text = ctx->text, *p;
+
+	for (p = text; p != NULL && *p != '\0'; ) {
+		if (strncasecmp(p, "Reporting-MTA:", 14) == 0 ||
+		    strncasecmp(p, "Final-Recipient:", 16) == 0 ||
+		    strncasecmp(p, "Original-Recipient:", 19) == 0)
+			return dsn_parse(ctx, (const unsigned char *)p,
+					 strlen(p));
+		p = strchr(p, '\n');
+		if (p != NULL)
+			p++;
+	}
+	return FALSE;
+}
+
+bool bounce_recognise_dsn(struct bounce_context *ctx)
+{
+	const struct bounce_part *part;
+	bool found = FALSE;
+
+	array_foreach(&ctx->parsed->parts, part) {
+		if (part->kind != BOUNCE_PART_DELIVERY_STATUS)
+			continue;
+		T_BEGIN {
+			if (dsn_parse(ctx, str_data(part->text),
+				      str_len(part->text)))
+				found = TRUE;
+		} T_END;
+	}
+	if (!found) T_BEGIN {
+		found = dsn_parse_inline(ctx);
+	} T_END;
+	if (found)
+		ctx->report->format = "dsn";
+	return found;
+}

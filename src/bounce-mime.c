@@ -1,0 +1,314 @@
+/* Walks the message with lib-mail's parser and decoder and keeps what a
+   classification needs: the top headers, the notification's text parts,
+   the machine-readable reports, and the headers of the returned original.
+   Bodies inside the returned original are never kept: words there are
+   not evidence. */
+
+#include "lib.h"
+#include "array.h"
+#include "str.h"
+#include "istream.h"
+#include "rfc822-parser.h"
+#include "rfc2231-parser.h"
+#include "message-parser.h"
+#include "message-decoder.h"
+#include "message-header-parser.h"
+#include "mail-html2text.h"
+#include "bounce-private.h"
+
+/* A header value longer than this is cut: no evidence needs more. */
+#define BOUNCE_MAX_HEADER_VALUE 8192
+
+enum part_role {
+	ROLE_IGNORE = 0,
+	ROLE_TEXT,
+	ROLE_HTML,
+	ROLE_REPORT,		/* kept as bounce_part of a report kind */
+	ROLE_ORIGINAL,		/* inside the returned original */
+};
+
+struct mime_walk {
+	const struct bounce_settings *set;
+	pool_t pool;
+	struct bounce_parsed *parsed;
+
+	struct message_part *part;
+	const char *content_type;	/* of the current part */
+	const char *report_type;
+	enum part_role role;
+	struct bounce_part *out;
+	struct mail_html2text *html;
+	/* the current part's headers are the returned original's */
+	bool orig_headers;
+	bool have_orig;
+	size_t total_text;
+};
+
+static void
+parse_content_type(struct mime_walk *walk, const unsigned char *value,
+		   size_t value_len)
+{
+	struct rfc822_parser_context parser;
+	const char *const *params;
+	string_t *str = t_str_new(64);
+
+	rfc822_parser_init(&parser, value, value_len, NULL);
+	rfc822_skip_lwsp(&parser);
+	if (rfc822_parse_content_type(&parser, str) < 0)
+		return;
+	walk->content_type = p_strdup(walk->pool, t_str_lcase(str_c(str)));
+	rfc2231_parse(&parser, &params);
+	for (; *params != NULL; params += 2) {
+		if (strcasecmp(params[0], "report-type") == 0) {
+			walk->report_type = p_strdup(walk->pool,
+						     t_str_lcase(params[1]));
+		}
+	}
+	rfc822_parser_deinit(&parser);
+}
+
+/* A part whose ancestors include a message/rfc822 container is part of the
+   returned original. */
+static unsigned int part_rfc822_depth(const struct message_part *part)
+{
+	unsigned int depth = 0;
+
+	for (part = part->parent; part != NULL; part = part->parent) {
+		if ((part->flags & MESSAGE_PART_FLAG_MESSAGE_RFC822) != 0)
+			depth++;
+	}
+	return depth;
+}
+
+static void walk_part_start(struct mime_walk *walk, struct message_part *part)
+{
+	unsigned int depth = part_rfc822_depth(part);
+
+	walk->part = part;
+	walk->content_type = NULL;
+	walk->report_type = NULL;
+	walk->out = NULL;
+	walk->role = depth > 0 ? ROLE_ORIGINAL : ROLE_IGNORE;
+	/* The first returned message's own headers identify it. */
+	walk->orig_headers = depth == 1 && !walk->have_orig &&
+		part->parent != NULL &&
+		(part->parent->flags & MESSAGE_PART_FLAG_MESSAGE_RFC822) != 0;
+}
+
+static struct bounce_part *
+walk_new_part(struct mime_walk *walk, enum bounce_part_kind kind)
+{
+	struct bounce_part *out = array_append_space(&walk->parsed->parts);
+
+	out->kind = kind;
+	out->content_type = walk->content_type;
+	out->text = str_new(walk->pool, 256);
+	return out;
+}
+
+static void walk_headers_end(struct mime_walk *walk)
+{
+	struct bounce_parsed *parsed = walk->parsed;
+	const char *ct = walk->content_type;
+
+	if (walk->orig_headers)
+		walk->have_orig = TRUE;
+	if (walk->part->parent == NULL) {
+		parsed->content_type = ct != NULL ? ct : "text/plain";
+		parsed->report_type = walk->report_type;
+	}
+	if (walk->role == ROLE_ORIGINAL)
+		return;
+
+	if (ct == NULL || strcmp(ct, "text/plain") == 0) {
+		walk->role = ROLE_TEXT;
+		walk->out = walk_new_part(walk, BOUNCE_PART_TEXT);
+	} else if (strcmp(ct, "text/html") == 0) {
+		walk->role = ROLE_HTML;
+		walk->out = walk_new_part(walk, BOUNCE_PART_TEXT);
+		walk->html = mail_html2text_init(0);
+	} else if (strcmp(ct, "message/delivery-status") == 0 ||
+		   strcmp(ct, "message/global-delivery-status") == 0) {
+		walk->role = ROLE_REPORT;
+		walk->out = walk_new_part(walk, BOUNCE_PART_DELIVERY_STATUS);
+	} else if (strcmp(ct, "message/feedback-report") == 0) {
+		walk->role = ROLE_REPORT;
+		walk->out = walk_new_part(walk, BOUNCE_PART_FEEDBACK_REPORT);
+	} else if (strcmp(ct, "text/rfc822-headers") == 0 ||
+		   strcmp(ct, "message/global-headers") == 0 ||
+		   strcmp(ct, "message/global") == 0) {
+		/* message/global is not parsed as a container by lib-mail:
+		   its header block is all we want of it anyway. */
+		walk->role = ROLE_REPORT;
+		walk->out = walk_new_part(walk, BOUNCE_PART_ORIGINAL_HEADERS);
+	} else if (strncmp(ct, "text/", 5) == 0 &&
+		   strcmp(ct, "text/calendar") != 0) {
+		walk->role = ROLE_TEXT;
+		walk->out = walk_new_part(walk, BOUNCE_PART_TEXT);
+	}
+}
+
+static void walk_part_end(struct mime_walk *walk)
+{
+	if (walk->html != NULL)
+		mail_html2text_deinit(&walk->html);
+	walk->out = NULL;
+}
+
+static void
+walk_header(struct mime_walk *walk, const struct message_header_line *hdr)
+{
+	struct bounce_header *h;
+	ARRAY_TYPE(bounce_header) *dest;
+	size_t len = I_MIN(hdr->full_value_len, BOUNCE_MAX_HEADER_VALUE);
+
+	if (strcasecmp(hdr->name, "Content-Type") == 0)
+		parse_content_type(walk, hdr->full_value, hdr->full_value_len);
+
+	if (walk->part->parent == NULL)
+		dest = &walk->parsed->headers;
+	else if (walk->orig_headers)
+		dest = &walk->parsed->orig_headers;
+	else
+		return;
+	h = array_append_space(dest);
+	h->name = p_strdup(walk->pool, hdr->name);
+	h->value = p_strndup(walk->pool, hdr->full_value, len);
+	if (len < hdr->full_value_len)
+		walk->parsed->truncated = TRUE;
+}
+
+static void walk_body(struct mime_walk *walk, const unsigned char *data,
+		      size_t size)
+{
+	string_t *text;
+	size_t room;
+
+	if (walk->out == NULL)
+		return;
+	text = walk->out->text;
+	room = I_MIN(walk->set->max_part_text - str_len(text),
+		     walk->set->max_total_text - walk->total_text);
+	if (room == 0) {
+		walk->parsed->truncated = TRUE;
+		return;
+	}
+	if (size > room) {
+		size = room;
+		walk->parsed->truncated = TRUE;
+	}
+	if (walk->html != NULL) {
+		size_t before = str_len(text);
+
+		mail_html2text_more(walk->html, data, size, text);
+		if (str_len(text) > before + size)
+			str_truncate(text, before + size);
+		walk->total_text += str_len(text) - before;
+	} else {
+		str_append_data(text, data, size);
+		walk->total_text += size;
+	}
+}
+
+void bounce_parse_message(const struct bounce_settings *set, pool_t pool,
+			  struct istream *input, struct bounce_parsed *parsed_r)
+{
+	const struct message_parser_settings pset = {
+		.hdr_flags = MESSAGE_HEADER_PARSER_FLAG_CLEAN_ONELINE,
+	};
+	struct message_parser_ctx *parser;
+	struct message_decoder_context *decoder;
+	struct message_block raw, block;
+	struct message_part *parts;
+	struct mime_walk walk;
+	pool_t part_pool;
+
+	i_zero(parsed_r);
+	p_array_init(&parsed_r->headers, pool, 32);
+	p_array_init(&parsed_r->parts, pool, 4);
+	p_array_init(&parsed_r->orig_headers, pool, 16);
+	parsed_r->content_type = "text/plain";
+
+	i_zero(&walk);
+	walk.set = set;
+	walk.pool = pool;
+	walk.parsed = parsed_r;
+
+	part_pool = pool_alloconly_create("bounce message parts", 4096);
+	parser = message_parser_init(part_pool, input, &pset);
+	decoder = message_decoder_init(NULL, 0);
+	while (message_parser_parse_next_block(parser, &raw) > 0) {
+		if (raw.part != walk.part) {
+			walk_part_end(&walk);
+			walk_part_start(&walk, raw.part);
+		}
+		if (!message_decoder_decode_next_block(decoder, &raw, &block))
+			continue;
+		if (block.hdr != NULL)
+			walk_header(&walk, block.hdr);
+		else if (block.size == 0)
+			walk_headers_end(&walk);
+		else if (walk.role != ROLE_ORIGINAL)
+			walk_body(&walk, block.data, block.size);
+		if (input->v_offset > set->max_message_size) {
+			parsed_r->truncated = TRUE;
+			break;
+		}
+	}
+	walk_part_end(&walk);
+	message_decoder_deinit(&decoder);
+	message_parser_deinit(&parser, &parts);
+	pool_unref(&part_pool);
+}
+
+const char *bounce_headers_find(const ARRAY_TYPE(bounce_header) *headers,
+				const char *name)
+{
+	const struct bounce_header *hdr;
+
+	array_foreach(headers, hdr) {
+		if (strcasecmp(hdr->name, name) == 0)
+			return hdr->value;
+	}
+	return NULL;
+}
+
+const char *bounce_parsed_header(const struct bounce_parsed *parsed,
+				 const char *name)
+{
+	return bounce_headers_find(&parsed->headers, name);
+}
+
+void bounce_parse_fields(pool_t pool, const unsigned char *data, size_t size,
+			 ARRAY_TYPE(bounce_header) *fields, size_t *pos_r)
+{
+	struct istream *input;
+	struct message_header_parser_ctx *hparser;
+	struct message_header_line *hdr;
+	struct bounce_header *field;
+	size_t skip = 0, len;
+
+	/* Blank lines before a block belong to no block. */
+	while (skip < size && (data[skip] == '\n' || data[skip] == '\r'))
+		skip++;
+	input = i_stream_create_from_data(data + skip, size - skip);
+	hparser = message_parse_header_init(input, NULL,
+		MESSAGE_HEADER_PARSER_FLAG_CLEAN_ONELINE);
+	while (message_parse_header_next(hparser, &hdr) > 0) {
+		if (hdr->eoh)
+			break;
+		if (hdr->continues) {
+			hdr->use_full_value = TRUE;
+			continue;
+		}
+		if (hdr->name_len == 0)
+			continue;
+		len = I_MIN(hdr->full_value_len, BOUNCE_MAX_HEADER_VALUE);
+		field = array_append_space(fields);
+		field->name = p_strdup(pool, hdr->name);
+		field->value = p_strndup(pool, hdr->full_value, len);
+	}
+	message_parse_header_deinit(&hparser);
+	*pos_r = skip + input->v_offset;
+	i_stream_unref(&input);
+}

@@ -1,0 +1,825 @@
+/* Loads the rules file and compiles every pattern once. Phrases of one
+   category are joined into a single JIT-compiled alternation whose
+   (*MARK) names the rule that matched, so a diagnostic costs one match
+   per category however many phrases there are. */
+
+#include "lib.h"
+
+#include <ctype.h>
+#include "array.h"
+#include "str.h"
+#include "strescape.h"
+#include "istream.h"
+#include "bounce-private.h"
+
+#include <glob.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#define RULES_MAX_INCLUDE_DEPTH 8
+#define RULES_COMPILE_FLAGS \
+	(PCRE2_CASELESS | PCRE2_UTF | PCRE2_MATCH_INVALID_UTF)
+
+/* A set of patterns compiled as one alternation. */
+struct rule_set {
+	ARRAY(struct bounce_rule) rules;
+	string_t *source;
+	pcre2_code *re;
+};
+
+struct status_rule {
+	char pattern[16];	/* "5.1.1", "5.1.*", "5.*.*" */
+	unsigned int specificity;
+	struct bounce_rule rule;
+};
+
+struct reply_rule {
+	char code[4];
+	struct bounce_rule rule;
+};
+
+struct phrase_group {
+	const char *name;
+	unsigned int order, seq;
+	struct rule_set set;
+};
+
+struct bounce_rules {
+	pool_t pool;
+	pcre2_match_data *md;
+
+	/* Phrase groups ("category" or "category/label"), tried in the
+	   order category-order names them, the rest in file order. */
+	ARRAY(struct phrase_group) phrases;
+
+	ARRAY(struct status_rule) status;
+	ARRAY(struct reply_rule) reply;
+	struct rule_set subjects, originals, keep_headers;
+	ARRAY(pcre2_code *) verp;
+	ARRAY_TYPE(bounce_format) formats;
+};
+
+struct rules_parser {
+	struct bounce_rules *rules;
+	const char *path;
+	unsigned int linenum;
+	const char *error;
+	struct bounce_format *format;
+	unsigned int depth;
+	unsigned int order_next;
+};
+
+static pcre2_code *
+rules_compile(const char *pattern, uint32_t flags, const char **error_r)
+{
+	PCRE2_UCHAR msg[256];
+	PCRE2_SIZE erroffset;
+	pcre2_code *re;
+	int errcode;
+
+	re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
+			   RULES_COMPILE_FLAGS | flags, &errcode, &erroffset,
+			   NULL);
+	if (re == NULL) {
+		(void)pcre2_get_error_message(errcode, msg, sizeof(msg));
+		*error_r = t_strdup_printf("invalid pattern at offset %zu: %s",
+					   (size_t)erroffset, msg);
+		return NULL;
+	}
+	/* JIT is an optimisation: without it (unsupported CPU, no
+	   executable memory) the interpreter gives the same answers. */
+	(void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
+	return re;
+}
+
+static const char *rules_location(struct rules_parser *parser)
+{
+	const char *p = strrchr(parser->path, '/');
+
+	return p_strdup_printf(parser->rules->pool, "%s:%u",
+			       p == NULL ? parser->path : p + 1,
+			       parser->linenum);
+}
+
+static int
+rule_set_add(struct rules_parser *parser, struct rule_set *set,
+	     const struct bounce_rule *rule, const char *pattern)
+{
+	const char *error;
+	pcre2_code *re;
+
+	/* Compile alone first, so a bad pattern is reported at its line
+	   and cannot break out of its alternative. */
+	re = rules_compile(pattern, 0, &error);
+	if (re == NULL) {
+		parser->error = error;
+		return -1;
+	}
+	pcre2_code_free(re);
+
+	if (set->source == NULL) {
+		set->source = str_new(default_pool, 256);
+		i_array_init(&set->rules, 16);
+	} else {
+		str_append_c(set->source, '|');
+	}
+	str_printfa(set->source, "(?:%s)(*MARK:%u)", pattern,
+		    array_count(&set->rules));
+	array_push_back(&set->rules, rule);
+	return 0;
+}
+
+static int rule_set_compile(struct rule_set *set, const char **error_r)
+{
+	if (set->source == NULL)
+		return 0;
+	set->re = rules_compile(str_c(set->source), 0, error_r);
+	str_free(&set->source);
+	return set->re == NULL ? -1 : 0;
+}
+
+static void rule_set_free(struct rule_set *set)
+{
+	if (set->re != NULL)
+		pcre2_code_free(set->re);
+	if (set->source != NULL)
+		str_free(&set->source);
+	if (array_is_created(&set->rules))
+		array_free(&set->rules);
+}
+
+static const struct bounce_rule *
+rule_set_match(struct bounce_rules *rules, const struct rule_set *set,
+	       const char *text)
+{
+	PCRE2_SPTR mark;
+	unsigned int idx;
+
+	if (set->re == NULL ||
+	    bounce_rules_exec(rules, set->re, text, strlen(text), 0) <= 0)
+		return NULL;
+	mark = pcre2_get_mark(rules->md);
+	if (mark == NULL || str_to_uint((const char *)mark, &idx) < 0 ||
+	    idx >= array_count(&set->rules))
+		return NULL;
+	return array_idx(&set->rules, idx);
+}
+
+static struct phrase_group *
+rules_phrase_group(struct bounce_rules *rules, const char *name)
+{
+	struct phrase_group *group;
+
+	array_foreach_modifiable(&rules->phrases, group) {
+		if (strcmp(group->name, name) == 0)
+			return group;
+	}
+	unsigned int seq = array_count(&rules->phrases);
+
+	group = array_append_space(&rules->phrases);
+	group->seq = seq;
+	group->name = p_strdup(rules->pool, name);
+	group->order = UINT_MAX;
+	return group;
+}
+
+/* "category[/label][:code]"; the label names a phrase group. */
+static int
+rules_parse_category(struct rules_parser *parser, const char *arg,
+		     struct bounce_rule *rule_r)
+{
+	const char *p = strchr(arg, ':');
+	const char *name = p == NULL ? arg : t_strdup_until(arg, p);
+	const char *slash = strchr(name, '/');
+
+	if (slash != NULL)
+		name = t_strdup_until(name, slash);
+
+	i_zero(rule_r);
+	rule_r->category = bounce_category_find(name);
+	if (rule_r->category < 0) {
+		parser->error = t_strdup_printf("unknown category '%s'", name);
+		return -1;
+	}
+	if (p != NULL && str_to_uint(p + 1, &rule_r->code) < 0) {
+		parser->error = t_strdup_printf("invalid code '%s'", p + 1);
+		return -1;
+	}
+	rule_r->id = rules_location(parser);
+	return 0;
+}
+
+/* Split off the first whitespace-separated word. */
+static const char *rules_next_word(const char **line)
+{
+	const char *p = *line, *start;
+
+	while (*p == ' ' || *p == '\t')
+		p++;
+	start = p;
+	while (*p != '\0' && *p != ' ' && *p != '\t')
+		p++;
+	*line = p;
+	while (**line == ' ' || **line == '\t')
+		(*line)++;
+	return t_strdup_until(start, p);
+}
+
+static bool status_pattern_valid(const char *pattern, unsigned int *spec_r)
+{
+	unsigned int i, parts = 1, spec = 0;
+	bool digit = FALSE;
+
+	if (strlen(pattern) >= sizeof(((struct status_rule *)0)->pattern))
+		return FALSE;
+	if (pattern[0] != '2' && pattern[0] != '4' && pattern[0] != '5' &&
+	    pattern[0] != '*')
+		return FALSE;
+	for (i = 0; pattern[i] != '\0'; i++) {
+		if (pattern[i] == '.') {
+			if (!digit && pattern[i-1] != '*')
+				return FALSE;
+			parts++;
+			digit = FALSE;
+		} else if (pattern[i] == '*') {
+			if (i > 0 && pattern[i-1] != '.')
+				return FALSE;
+		} else if (i_isdigit(pattern[i])) {
+			if (!digit)
+				spec++;
+			digit = TRUE;
+		} else {
+			return FALSE;
+		}
+	}
+	*spec_r = spec;
+	return parts == 3;
+}
+
+static int rules_parse_file(struct rules_parser *parser, const char *path);
+
+static int rules_include(struct rules_parser *parser, const char *arg)
+{
+	const char *dir, *pattern, *path = parser->path;
+	unsigned int linenum = parser->linenum;
+	glob_t gl;
+	size_t i;
+	int ret = 0;
+
+	if (parser->depth >= RULES_MAX_INCLUDE_DEPTH) {
+		parser->error = "includes nested too deeply";
+		return -1;
+	}
+	if (arg[0] == '/') {
+		pattern = arg;
+	} else {
+		dir = strrchr(path, '/');
+		pattern = dir == NULL ? arg :
+			t_strconcat(t_strdup_until(path, dir), "/", arg, NULL);
+	}
+	i_zero(&gl);
+	switch (glob(pattern, GLOB_BRACE, NULL, &gl)) {
+	case 0:
+		break;
+	case GLOB_NOMATCH:
+		/* A glob that matches nothing is fine (an empty local.d);
+		   a plain name that does not exist is not. */
+		if (strpbrk(arg, "*?[{") != NULL)
+			return 0;
+		parser->error = t_strdup_printf("include %s: not found", arg);
+		return -1;
+	default:
+		parser->error = t_strdup_printf("include %s: glob failed", arg);
+		return -1;
+	}
+	parser->depth++;
+	for (i = 0; i < gl.gl_pathc && ret == 0; i++) {
+		T_BEGIN {
+			ret = rules_parse_file(parser, gl.gl_pathv[i]);
+		} T_END_PASS_STR_IF(ret < 0, &parser->error);
+	}
+	parser->depth--;
+	globfree(&gl);
+	if (ret == 0) {
+		parser->path = path;
+		parser->linenum = linenum;
+	}
+	return ret;
+}
+
+static int
+rules_parse_format_line(struct rules_parser *parser, const char *line)
+{
+	struct bounce_format *fmt = parser->format;
+	const char *word = rules_next_word(&line), *error;
+	pcre2_code **target = NULL, *re;
+	struct bounce_format_match *match;
+
+	if (*line == '\0') {
+		parser->error = t_strdup_printf("%s: pattern missing", word);
+		return -1;
+	}
+	if (strcmp(word, "match") == 0) {
+		const char *field = rules_next_word(&line);
+
+		if (*line == '\0') {
+			parser->error = "match: pattern missing";
+			return -1;
+		}
+		re = rules_compile(line, PCRE2_MULTILINE, &error);
+		if (re == NULL) {
+			parser->error = error;
+			return -1;
+		}
+		match = array_append_space(&fmt->matches);
+		match->header = strcasecmp(field, "body") == 0 ? NULL :
+			p_strdup(parser->rules->pool, field);
+		match->re = re;
+		return 0;
+	}
+	if (strcmp(word, "start") == 0)
+		target = &fmt->start;
+	else if (strcmp(word, "end") == 0)
+		target = &fmt->end;
+	else if (strcmp(word, "recipient") == 0)
+		target = &fmt->recipient;
+	else if (strcmp(word, "skip") == 0)
+		target = &fmt->skip;
+	else {
+		parser->error = t_strdup_printf(
+			"unknown format directive '%s'", word);
+		return -1;
+	}
+	if (*target != NULL) {
+		parser->error = t_strdup_printf("%s given twice", word);
+		return -1;
+	}
+	re = rules_compile(line, 0, &error);
+	if (re == NULL) {
+		parser->error = error;
+		return -1;
+	}
+	*target = re;
+	if (target == &fmt->recipient) {
+		fmt->rcpt_group = pcre2_substring_number_from_name(
+			re, (PCRE2_SPTR)"rcpt");
+		fmt->diag_group = pcre2_substring_number_from_name(
+			re, (PCRE2_SPTR)"diag");
+		if (fmt->rcpt_group <= 0) {
+			parser->error = "recipient: pattern has no (?<rcpt>...) group";
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int rules_format_finish(struct rules_parser *parser)
+{
+	struct bounce_format *fmt = parser->format;
+
+	parser->format = NULL;
+	if (fmt == NULL || fmt->recipient != NULL)
+		return 0;
+	parser->error = t_strdup_printf("format %s has no recipient pattern",
+					fmt->name);
+	return -1;
+}
+
+static int rules_parse_line(struct rules_parser *parser, const char *line)
+{
+	struct bounce_rules *rules = parser->rules;
+	struct bounce_rule rule;
+	const char *word, *arg, *error;
+	bool indented = line[0] == ' ' || line[0] == '\t';
+
+	if (indented) {
+		if (parser->format == NULL) {
+			parser->error = "indented line outside a format block";
+			return -1;
+		}
+		return rules_parse_format_line(parser, line);
+	}
+	if (rules_format_finish(parser) < 0)
+		return -1;
+
+	word = rules_next_word(&line);
+	if (strcmp(word, "include") == 0)
+		return rules_include(parser, line);
+	if (strcmp(word, "category-order") == 0) {
+		while (*line != '\0') {
+			arg = rules_next_word(&line);
+			const char *slash = strchr(arg, '/');
+			if (bounce_category_find(slash == NULL ? arg :
+					t_strdup_until(arg, slash)) < 0) {
+				parser->error = t_strdup_printf(
+					"unknown category '%s'", arg);
+				return -1;
+			}
+			rules_phrase_group(rules, arg)->order =
+				parser->order_next++;
+		}
+		return 0;
+	}
+	if (strcmp(word, "phrase") == 0 || strcmp(word, "subject") == 0) {
+		const char *name = rules_next_word(&line);
+
+		if (rules_parse_category(parser, name, &rule) < 0)
+			return -1;
+		if (*line == '\0') {
+			parser->error = "pattern missing";
+			return -1;
+		}
+		if (word[0] == 's')
+			return rule_set_add(parser, &rules->subjects, &rule, line);
+		if (strchr(name, ':') != NULL)
+			name = t_strdup_until(name, strchr(name, ':'));
+		return rule_set_add(parser,
+				    &rules_phrase_group(rules, name)->set,
+				    &rule, line);
+	}
+	if (strcmp(word, "keep-header") == 0) {
+		i_zero(&rule);
+		rule.category = -1;
+		rule.id = rules_location(parser);
+		return rule_set_add(parser, &rules->keep_headers, &rule, line);
+	}
+	if (strcmp(word, "original") == 0) {
+		i_zero(&rule);
+		rule.category = -1;
+		rule.id = rules_location(parser);
+		/* Markers are whole lines: anchor them there. */
+		return rule_set_add(parser, &rules->originals, &rule,
+				    t_strconcat("(?m)^[ \t]*(?:", line, ")",
+						NULL));
+	}
+	if (strcmp(word, "status") == 0) {
+		struct status_rule *st;
+		unsigned int spec;
+
+		arg = rules_next_word(&line);
+		if (!status_pattern_valid(arg, &spec)) {
+			parser->error = t_strdup_printf(
+				"invalid status pattern '%s'", arg);
+			return -1;
+		}
+		st = array_append_space(&rules->status);
+		i_assert(strlen(arg) < sizeof(st->pattern));
+		memcpy(st->pattern, arg, strlen(arg) + 1);
+		st->specificity = spec;
+		if (rules_parse_category(parser, rules_next_word(&line),
+					 &st->rule) < 0)
+			return -1;
+		arg = rules_next_word(&line);
+		if (strcmp(arg, "refine") == 0)
+			st->rule.refine = TRUE;
+		else if (*arg != '\0') {
+			parser->error = t_strdup_printf("unexpected '%s'", arg);
+			return -1;
+		}
+		return 0;
+	}
+	if (strcmp(word, "reply") == 0) {
+		struct reply_rule *rr;
+
+		arg = rules_next_word(&line);
+		if (strlen(arg) != 3 || !i_isdigit(arg[0]) ||
+		    !i_isdigit(arg[1]) || !i_isdigit(arg[2])) {
+			parser->error = t_strdup_printf(
+				"invalid reply code '%s'", arg);
+			return -1;
+		}
+		rr = array_append_space(&rules->reply);
+		memcpy(rr->code, arg, 4);
+		if (rules_parse_category(parser, rules_next_word(&line),
+					 &rr->rule) < 0)
+			return -1;
+		arg = rules_next_word(&line);
+		if (strcmp(arg, "refine") == 0)
+			rr->rule.refine = TRUE;
+		return 0;
+	}
+	if (strcmp(word, "verp") == 0) {
+		pcre2_code *re = rules_compile(line, 0, &error);
+
+		if (re == NULL) {
+			parser->error = error;
+			return -1;
+		}
+		array_push_back(&rules->verp, &re);
+		if (pcre2_substring_number_from_name(re, (PCRE2_SPTR)"local") <= 0 ||
+		    pcre2_substring_number_from_name(re, (PCRE2_SPTR)"domain") <= 0) {
+			parser->error = "verp: pattern needs (?<local>) and (?<domain>) groups";
+			return -1;
+		}
+		return 0;
+	}
+	if (strcmp(word, "format") == 0) {
+		struct bounce_format *fmt;
+
+		arg = rules_next_word(&line);
+		if (*arg == '\0') {
+			parser->error = "format: name missing";
+			return -1;
+		}
+		fmt = array_append_space(&rules->formats);
+		fmt->name = p_strdup(rules->pool, arg);
+		fmt->id = rules_location(parser);
+		p_array_init(&fmt->matches, rules->pool, 4);
+		parser->format = fmt;
+		return 0;
+	}
+	parser->error = t_strdup_printf("unknown directive '%s'", word);
+	return -1;
+}
+
+static int rules_parse_file(struct rules_parser *parser, const char *path)
+{
+	struct istream *input;
+	const char *line, *p;
+	int fd, ret = 0;
+
+	fd = open(path, O_RDONLY);
+	if (fd == -1) {
+		parser->error = t_strdup_printf("open(%s) failed: %m", path);
+		return -1;
+	}
+	parser->path = path;
+	parser->linenum = 0;
+	input = i_stream_create_fd_autoclose(&fd, 8192);
+	while (ret == 0 && (line = i_stream_read_next_line(input)) != NULL) {
+		parser->linenum++;
+		/* Comments are whole lines, so '#' stays usable in
+		   patterns. Trailing blanks are not part of a pattern. */
+		for (p = line; *p == ' ' || *p == '\t'; p++) ;
+		if (*p == '\0' || *p == '#')
+			continue;
+		size_t len = strlen(line);
+		while (len > 0 && (line[len-1] == ' ' || line[len-1] == '\t' ||
+				   line[len-1] == '\r'))
+			len--;
+		T_BEGIN {
+			ret = rules_parse_line(parser, t_strndup(line, len));
+		} T_END_PASS_STR_IF(ret < 0, &parser->error);
+	}
+	if (ret == 0 && input->stream_errno != 0) {
+		parser->error = t_strdup_printf("read(%s) failed: %s", path,
+						i_stream_get_error(input));
+		ret = -1;
+	}
+	if (ret < 0 && strncmp(parser->error, path, strlen(path)) != 0) {
+		parser->error = t_strdup_printf("%s:%u: %s", path,
+						parser->linenum, parser->error);
+	}
+	if (ret == 0)
+		ret = rules_format_finish(parser);
+	i_stream_unref(&input);
+	return ret;
+}
+
+static int status_rule_cmp(const struct status_rule *a,
+			   const struct status_rule *b)
+{
+	/* Most specific first; file order among equals (stable by id). */
+	if (a->specificity != b->specificity)
+		return a->specificity > b->specificity ? -1 : 1;
+	return 0;
+}
+
+static int phrase_group_cmp(const struct phrase_group *a,
+			    const struct phrase_group *b)
+{
+	if (a->order != b->order)
+		return a->order < b->order ? -1 : 1;
+	return a->seq < b->seq ? -1 : (a->seq > b->seq ? 1 : 0);
+}
+
+int bounce_rules_load(const char *path, struct bounce_rules **rules_r,
+		      const char **error_r)
+{
+	struct bounce_rules *rules;
+	struct rules_parser parser;
+	struct phrase_group *group;
+	int ret;
+
+	pool_t pool = pool_alloconly_create("bounce rules", 16384);
+	rules = p_new(pool, struct bounce_rules, 1);
+	rules->pool = pool;
+	p_array_init(&rules->phrases, pool, 32);
+	p_array_init(&rules->status, pool, 64);
+	p_array_init(&rules->reply, pool, 16);
+	p_array_init(&rules->verp, pool, 2);
+	p_array_init(&rules->formats, pool, 32);
+
+	i_zero(&parser);
+	parser.rules = rules;
+	T_BEGIN {
+		ret = rules_parse_file(&parser, path);
+		array_foreach_modifiable(&rules->phrases, group) {
+			if (ret == 0 && rule_set_compile(&group->set,
+							 &parser.error) < 0)
+				ret = -1;
+		}
+		if (ret == 0 &&
+		    (rule_set_compile(&rules->subjects, &parser.error) < 0 ||
+		     rule_set_compile(&rules->originals, &parser.error) < 0 ||
+		     rule_set_compile(&rules->keep_headers, &parser.error) < 0))
+			ret = -1;
+	} T_END_PASS_STR_IF(ret < 0, &parser.error);
+
+	if (ret < 0) {
+		*error_r = t_strdup(parser.error);
+		bounce_rules_free(&rules);
+		return -1;
+	}
+	array_sort(&rules->status, status_rule_cmp);
+	/* groups not named in category-order keep their file order */
+	array_sort(&rules->phrases, phrase_group_cmp);
+	rules->md = pcre2_match_data_create(32, NULL);
+	*rules_r = rules;
+	return 0;
+}
+
+static void pcre2_code_free_p(pcre2_code **re)
+{
+	if (*re != NULL)
+		pcre2_code_free(*re);
+	*re = NULL;
+}
+
+void bounce_rules_free(struct bounce_rules **_rules)
+{
+	struct bounce_rules *rules = *_rules;
+	struct bounce_format *fmt;
+	struct bounce_format_match *match;
+	struct phrase_group *group;
+	pcre2_code **re;
+
+	if (rules == NULL)
+		return;
+	*_rules = NULL;
+	array_foreach_modifiable(&rules->phrases, group)
+		rule_set_free(&group->set);
+	rule_set_free(&rules->subjects);
+	rule_set_free(&rules->originals);
+	rule_set_free(&rules->keep_headers);
+	array_foreach_modifiable(&rules->verp, re)
+		pcre2_code_free_p(re);
+	array_foreach_modifiable(&rules->formats, fmt) {
+		array_foreach_modifiable(&fmt->matches, match)
+			pcre2_code_free_p(&match->re);
+		pcre2_code_free_p(&fmt->start);
+		pcre2_code_free_p(&fmt->end);
+		pcre2_code_free_p(&fmt->recipient);
+		pcre2_code_free_p(&fmt->skip);
+	}
+	if (rules->md != NULL)
+		pcre2_match_data_free(rules->md);
+	pool_unref(&rules->pool);
+}
+
+int bounce_rules_exec(struct bounce_rules *rules, const pcre2_code *re,
+		      const char *subject, size_t len, size_t offset)
+{
+	int ret;
+
+	ret = pcre2_match(re, (PCRE2_SPTR)subject, len, offset, 0,
+			  rules->md, NULL);
+	/* No match, and also match-limit and similar errors on hostile
+	   input: a rule that cannot decide did not match. */
+	return ret < 0 ? 0 : 1;
+}
+
+bool bounce_rules_group(struct bounce_rules *rules, int n,
+			size_t *start_r, size_t *end_r)
+{
+	PCRE2_SIZE *ov = pcre2_get_ovector_pointer(rules->md);
+
+	if (n < 0 || (uint32_t)n >= pcre2_get_ovector_count(rules->md) ||
+	    ov[2*n] == PCRE2_UNSET)
+		return FALSE;
+	*start_r = ov[2*n];
+	*end_r = ov[2*n + 1];
+	return TRUE;
+}
+
+const struct bounce_rule *
+bounce_rules_match_phrase(struct bounce_rules *rules, const char *text)
+{
+	const struct bounce_rule *rule;
+	const struct phrase_group *group;
+
+	array_foreach(&rules->phrases, group) {
+		rule = rule_set_match(rules, &group->set, text);
+		if (rule != NULL)
+			return rule;
+	}
+	return NULL;
+}
+
+static bool status_pattern_match(const char *pattern, const char *status)
+{
+	/* Compare field by field; '*' matches a whole field. */
+	while (*pattern != '\0') {
+		if (*pattern == '*') {
+			pattern++;
+			while (*status != '\0' && *status != '.')
+				status++;
+		} else {
+			while (*pattern != '\0' && *pattern != '.') {
+				if (*pattern++ != *status++)
+					return FALSE;
+			}
+			if (*status != '\0' && *status != '.')
+				return FALSE;
+		}
+		if (*pattern != *status)
+			return FALSE;
+		if (*pattern == '.') {
+			pattern++;
+			status++;
+		}
+	}
+	return *status == '\0';
+}
+
+const struct bounce_rule *
+bounce_rules_match_status(struct bounce_rules *rules, const char *status)
+{
+	const struct status_rule *st;
+
+	array_foreach(&rules->status, st) {
+		if (status_pattern_match(st->pattern, status))
+			return &st->rule;
+	}
+	return NULL;
+}
+
+const struct bounce_rule *
+bounce_rules_match_reply(struct bounce_rules *rules, const char *reply)
+{
+	const struct reply_rule *rr;
+
+	array_foreach(&rules->reply, rr) {
+		if (strcmp(rr->code, reply) == 0)
+			return &rr->rule;
+	}
+	return NULL;
+}
+
+const struct bounce_rule *
+bounce_rules_match_subject(struct bounce_rules *rules, const char *subject)
+{
+	return rule_set_match(rules, &rules->subjects, subject);
+}
+
+bool bounce_rules_keep_header(struct bounce_rules *rules, const char *name)
+{
+	return rule_set_match(rules, &rules->keep_headers, name) != NULL;
+}
+
+size_t bounce_rules_original_offset(struct bounce_rules *rules,
+				    const char *text, size_t len)
+{
+	size_t start, end;
+
+	if (rules->originals.re == NULL ||
+	    bounce_rules_exec(rules, rules->originals.re, text, len, 0) <= 0)
+		return len;
+	(void)bounce_rules_group(rules, 0, &start, &end);
+	return start;
+}
+
+const char *bounce_rules_verp_decode(struct bounce_rules *rules, pool_t pool,
+				     const char *envelope_to)
+{
+	pcre2_code *const *re;
+	PCRE2_UCHAR *local, *domain;
+	PCRE2_SIZE llen, dlen;
+	const char *addr;
+
+	array_foreach(&rules->verp, re) {
+		if (bounce_rules_exec(rules, *re, envelope_to,
+				      strlen(envelope_to), 0) <= 0)
+			continue;
+		if (pcre2_substring_get_byname(rules->md, (PCRE2_SPTR)"local",
+					       &local, &llen) != 0)
+			continue;
+		if (pcre2_substring_get_byname(rules->md, (PCRE2_SPTR)"domain",
+					       &domain, &dlen) != 0) {
+			pcre2_substring_free(local);
+			continue;
+		}
+		addr = p_strdup_printf(pool, "%s@%s", (const char *)local,
+				       (const char *)domain);
+		pcre2_substring_free(local);
+		pcre2_substring_free(domain);
+		return bounce_address_normalize(pool, addr);
+	}
+	return NULL;
+}
+
+const ARRAY_TYPE(bounce_format) *
+bounce_rules_formats(struct bounce_rules *rules)
+{
+	return &rules->formats;
+}

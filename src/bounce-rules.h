@@ -1,0 +1,76 @@
+#ifndef BOUNCE_RULES_H
+#define BOUNCE_RULES_H
+
+/* The rules file: the data that turns evidence into categories and that
+   describes plain-text bounce formats. Syntax in conf.d/bounce.rules. */
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+struct bounce_rules;
+
+struct bounce_rule {
+	int category;		/* index into the taxonomy */
+	unsigned int code;	/* 0 = the category's own code */
+	const char *id;		/* "file:line" */
+	/* status rules: diagnostic phrases may refine this status */
+	bool refine;
+};
+
+struct bounce_format_match {
+	const char *header;	/* NULL: the notification text */
+	pcre2_code *re;
+};
+ARRAY_DEFINE_TYPE(bounce_format_match, struct bounce_format_match);
+
+struct bounce_format {
+	const char *name, *id;
+	/* All must match (the message's header or text). */
+	ARRAY_TYPE(bounce_format_match) matches;
+	/* Recipients are looked for after "start" (optional) and before
+	   "end" (optional); "recipient" matches a line naming one, with
+	   named groups rcpt and, optionally, diag; "skip" lines are not
+	   diagnostic text. */
+	pcre2_code *start, *end, *recipient, *skip;
+	int rcpt_group, diag_group;
+};
+ARRAY_DEFINE_TYPE(bounce_format, struct bounce_format);
+
+int bounce_rules_load(const char *path, struct bounce_rules **rules_r,
+		      const char **error_r);
+void bounce_rules_free(struct bounce_rules **rules);
+
+/* The first rule (by category order, then file order) whose phrase is in
+   text. */
+const struct bounce_rule *
+bounce_rules_match_phrase(struct bounce_rules *rules, const char *text);
+/* The most specific status rule for an x.y.z code. */
+const struct bounce_rule *
+bounce_rules_match_status(struct bounce_rules *rules, const char *status);
+const struct bounce_rule *
+bounce_rules_match_reply(struct bounce_rules *rules, const char *reply);
+/* A Subject rule (auto-reply, challenge-response, unsubscribe ...). */
+const struct bounce_rule *
+bounce_rules_match_subject(struct bounce_rules *rules, const char *subject);
+/* Whether a header of the returned original is reported (campaign and
+   list identifiers). */
+bool bounce_rules_keep_header(struct bounce_rules *rules, const char *name);
+/* Where the quoted original message begins in a plain-text bounce: the
+   offset of the marker line, or len when there is none. */
+size_t bounce_rules_original_offset(struct bounce_rules *rules,
+				    const char *text, size_t len);
+/* The address a VERP envelope recipient encodes, or NULL. */
+const char *bounce_rules_verp_decode(struct bounce_rules *rules, pool_t pool,
+				     const char *envelope_to);
+
+const ARRAY_TYPE(bounce_format) *
+bounce_rules_formats(struct bounce_rules *rules);
+
+/* Match helpers over the rules' shared match data. */
+int bounce_rules_exec(struct bounce_rules *rules, const pcre2_code *re,
+		      const char *subject, size_t len, size_t offset);
+/* After a successful bounce_rules_exec(): group n's span. */
+bool bounce_rules_group(struct bounce_rules *rules, int n,
+			size_t *start_r, size_t *end_r);
+
+#endif

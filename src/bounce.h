@@ -1,0 +1,114 @@
+#ifndef BOUNCE_H
+#define BOUNCE_H
+
+/* The bounce classifier: one raw message in, one result per failed
+   recipient out. No Sieve in here; the plugin and the tools share it.
+   Needs lib_init() (libdovecot) before use. */
+
+#include "array.h"
+
+struct istream;
+
+enum bounce_type {
+	BOUNCE_TYPE_NONE = 0,
+	BOUNCE_TYPE_HARD,
+	BOUNCE_TYPE_SOFT,
+	BOUNCE_TYPE_OTHER,
+	BOUNCE_TYPE_COMPLAINT,
+
+	BOUNCE_TYPE_COUNT
+};
+
+struct bounce_settings {
+	/* Rules file (may include others). */
+	const char *rules_path;
+	/* Bytes of decoded text kept per MIME part and in total, and bytes of
+	   raw message read at most. 0 = the defaults below. */
+	size_t max_part_text;
+	size_t max_total_text;
+	uoff_t max_message_size;
+};
+
+#define BOUNCE_DEFAULT_MAX_PART_TEXT (64 * 1024)
+#define BOUNCE_DEFAULT_MAX_TOTAL_TEXT (512 * 1024)
+#define BOUNCE_DEFAULT_MAX_MESSAGE_SIZE ((uoff_t)64 * 1024 * 1024)
+
+struct bounce_recipient {
+	/* Lowercased address; "" when the message names none. */
+	const char *address;
+	enum bounce_type type;
+	const char *category;
+	unsigned int code;
+
+	/* Evidence as found; NULL when unknown. */
+	const char *action;	/* DSN Action: failed, delayed, delivered.. */
+	const char *status;	/* enhanced status code x.y.z */
+	const char *reply;	/* SMTP reply code */
+	const char *diagnostic;	/* UTF-8, whitespace folded to one line */
+	const char *remote_mta;
+
+	/* The rule that decided the category ("file:line", or a built-in
+	   name such as "dsn-action"), so an operator can see why. */
+	const char *rule;
+};
+ARRAY_DEFINE_TYPE(bounce_recipient, struct bounce_recipient);
+
+struct bounce_header {
+	const char *name, *value;
+};
+ARRAY_DEFINE_TYPE(bounce_header, struct bounce_header);
+
+struct bounce_report {
+	/* Ordered as the message lists them. Empty for an ordinary
+	   message. */
+	ARRAY_TYPE(bounce_recipient) recipients;
+
+	/* Which recogniser understood the message: "dsn", "arf",
+	   "auto-reply", a format name from the rules, or "none". */
+	const char *format;
+	const char *reporting_mta;
+	const char *arrival_date;
+
+	/* What identifies the returned original message. */
+	const char *orig_message_id;
+	const char *orig_list_id;
+	ARRAY_TYPE(bounce_header) orig_headers; /* campaign/list headers */
+
+	/* A scan limit was reached: the result is from what was read. */
+	bool truncated;
+};
+
+struct bounce_classifier;
+
+/* Load and compile the rules. Returns 0 on success, -1 with error_r. */
+int bounce_classifier_init(const struct bounce_settings *set,
+			   struct bounce_classifier **cls_r,
+			   const char **error_r);
+void bounce_classifier_deinit(struct bounce_classifier **cls);
+
+/* Give every recipient of a category another type (site policy, e.g.
+   spam-related = hard). Returns -1 with error_r for an unknown category. */
+int bounce_classifier_set_type(struct bounce_classifier *cls,
+			       const char *category, enum bounce_type type,
+			       const char **error_r);
+
+/* Classify one message read from input (to its end or the size limit).
+   envelope_to is the envelope recipient, or NULL: a VERP address there
+   names the failed recipient when the message does not. Everything is
+   allocated from pool. Never fails: unreadable input gives a report
+   without recipients (type none). */
+struct bounce_report *
+bounce_classify(struct bounce_classifier *cls, pool_t pool,
+		struct istream *input, const char *envelope_to);
+
+/* The first most severe recipient (complaint, hard, soft, other), or NULL
+   when nothing failed. */
+const struct bounce_recipient *
+bounce_report_primary(const struct bounce_report *report);
+
+const char *bounce_type_to_str(enum bounce_type type);
+bool bounce_type_from_str(const char *str, enum bounce_type *type_r);
+/* Known category names, NULL-terminated. */
+const char *const *bounce_category_names(void);
+
+#endif

@@ -1,0 +1,51 @@
+#!/bin/sh
+# Runs every test: the build, make check (unit, Sieve and delivery tests),
+# and the unit tests again under AddressSanitizer and UBSan. Needs the
+# dependencies (.ci/install-deps). Ends with "tests: N passed, N failed".
+set -u
+top=$(cd "$(dirname "$0")" && pwd)
+build=${BUILD_DIR:-$top/build}
+passed=0
+failed=0
+
+# Adds one make check run's results (automake's test-suite.log) to the
+# totals; a run that failed without a failing test counts as one failure.
+run_check() {
+	dir=$1
+	shift
+	rm -f "$dir/test-suite.log"
+	"$@"
+	status=$?
+	p=0 f=0
+	if [ -f "$dir/test-suite.log" ]; then
+		p=$(sed -n 's/^# PASS: *//p' "$dir/test-suite.log" | head -n 1)
+		f=$(sed -n 's/^# \(FAIL\|ERROR\|XPASS\): *//p' "$dir/test-suite.log" |
+			awk '{ s += $1 } END { print s + 0 }')
+	fi
+	[ "$status" -ne 0 ] && [ "${f:-0}" -eq 0 ] && f=1
+	passed=$((passed + ${p:-0}))
+	failed=$((failed + ${f:-0}))
+}
+
+build() {
+	(cd "$top" && autoreconf -fi >/dev/null 2>&1) &&
+	mkdir -p "$build" && cd "$build" &&
+	"$top/configure" -q && make -s -j"$(nproc)"
+}
+
+echo "=== build"
+if ! (build); then
+	echo "tests: 0 passed, 1 failed"
+	exit 1
+fi
+
+echo "=== make check"
+run_check "$build" make -C "$build" -s -j"$(nproc)" check VERBOSE=1
+
+if [ -x "$top/tests/sanitize.sh" ]; then
+	echo "=== unit tests under AddressSanitizer and UBSan"
+	run_check "$build-sanitize" "$top/tests/sanitize.sh" "$build-sanitize"
+fi
+
+echo "tests: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

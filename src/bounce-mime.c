@@ -57,11 +57,14 @@ parse_content_type(struct mime_walk *walk, const unsigned char *value,
 	if (rfc822_parse_content_type(&parser, str) < 0)
 		return;
 	walk->content_type = p_strdup(walk->pool, t_str_lcase(str_c(str)));
-	rfc2231_parse(&parser, &params);
-	for (; *params != NULL; params += 2) {
-		if (strcasecmp(params[0], "report-type") == 0) {
-			walk->report_type = p_strdup(walk->pool,
-						     t_str_lcase(params[1]));
+	/* Only the top part's parameters are kept (report-type). */
+	if (walk->part->parent == NULL) {
+		rfc2231_parse(&parser, &params);
+		for (; *params != NULL; params += 2) {
+			if (strcasecmp(params[0], "report-type") == 0) {
+				walk->report_type = p_strdup(walk->pool,
+					t_str_lcase(params[1]));
+			}
 		}
 	}
 	rfc822_parser_deinit(&parser);
@@ -178,6 +181,13 @@ walk_header(struct mime_walk *walk, const struct message_header_line *hdr)
 		walk->parsed->truncated = TRUE;
 }
 
+/* Bytes of text the current part may still add. */
+static size_t walk_text_room(const struct mime_walk *walk)
+{
+	return I_MIN(walk->set->max_part_text - str_len(walk->out->text),
+		     walk->set->max_total_text - walk->total_text);
+}
+
 static void walk_body(struct mime_walk *walk, const unsigned char *data,
 		      size_t size)
 {
@@ -187,8 +197,7 @@ static void walk_body(struct mime_walk *walk, const unsigned char *data,
 	if (walk->out == NULL)
 		return;
 	text = walk->out->text;
-	room = I_MIN(walk->set->max_part_text - str_len(text),
-		     walk->set->max_total_text - walk->total_text);
+	room = walk_text_room(walk);
 	if (room == 0) {
 		walk->parsed->truncated = TRUE;
 		return;
@@ -208,6 +217,22 @@ static void walk_body(struct mime_walk *walk, const unsigned char *data,
 		str_append_data(text, data, size);
 		walk->total_text += size;
 	}
+}
+
+/* Decoding (transfer encoding, charset) is most of the parsing cost, so
+   only what is kept is decoded: not the returned original beyond its own
+   header block, not a body that is not kept, and not the rest of a body
+   once its text is full. */
+static bool
+walk_wants_block(const struct mime_walk *walk, const struct message_block *raw)
+{
+	if (walk->role == ROLE_ORIGINAL && !walk->orig_headers)
+		return FALSE;
+	if (raw->hdr != NULL || raw->size == 0)
+		return TRUE;
+	if (walk->out == NULL)
+		return FALSE;
+	return walk_text_room(walk) > 0 || !walk->parsed->truncated;
 }
 
 void bounce_parse_message(const struct bounce_settings *set, pool_t pool,
@@ -242,14 +267,20 @@ void bounce_parse_message(const struct bounce_settings *set, pool_t pool,
 			walk_part_end(&walk);
 			walk_part_start(&walk, raw.part);
 		}
-		if (!message_decoder_decode_next_block(decoder, &raw, &block))
+		if (!walk_wants_block(&walk, &raw)) {
+			/* skipped */
+		} else if (!message_decoder_decode_next_block(decoder, &raw,
+							     &block)) {
 			continue;
-		if (block.hdr != NULL)
+		} else if (block.hdr != NULL) {
 			walk_header(&walk, block.hdr);
-		else if (block.size == 0)
+		} else if (raw.size == 0) {
 			walk_headers_end(&walk);
-		else if (walk.role != ROLE_ORIGINAL)
+		} else if (block.size > 0) {
+			/* (a body block may decode to nothing, e.g. an
+			   incomplete base64 quantum) */
 			walk_body(&walk, block.data, block.size);
+		}
 		if (input->v_offset > set->max_message_size) {
 			parsed_r->truncated = TRUE;
 			break;

@@ -18,6 +18,8 @@
 
 /* A header value longer than this is cut: no evidence needs more. */
 #define BOUNCE_MAX_HEADER_VALUE 8192
+/* Raw body bytes decoded at a time. */
+#define BOUNCE_DECODE_CHUNK 8192
 
 enum part_role {
 	ROLE_IGNORE = 0,
@@ -235,6 +237,33 @@ walk_wants_block(const struct mime_walk *walk, const struct message_block *raw)
 	return walk_text_room(walk) > 0 || !walk->parsed->truncated;
 }
 
+/* An in-memory message is one block however large: decode a kept body in
+   pieces, so that decoding stops (and the decoder's buffers stay small)
+   once the part's text is full. HTML goes in whole, as its text is cut
+   by the size of the markup given at once. */
+static void
+walk_decode_body(struct mime_walk *walk,
+		 struct message_decoder_context *decoder,
+		 const struct message_block *raw)
+{
+	struct message_block chunk = *raw, block;
+	size_t left = raw->size;
+
+	do {
+		chunk.size = walk->html != NULL ? left :
+			I_MIN(left, BOUNCE_DECODE_CHUNK);
+		left -= chunk.size;
+		if (!message_decoder_decode_next_block(decoder, &chunk,
+						       &block))
+			break;	/* unknown transfer encoding */
+		/* (a piece may decode to nothing, e.g. an incomplete base64
+		   quantum) */
+		if (block.size > 0)
+			walk_body(walk, block.data, block.size);
+		chunk.data += chunk.size;
+	} while (left > 0 && walk_wants_block(walk, raw));
+}
+
 void bounce_parse_message(const struct bounce_settings *set, pool_t pool,
 			  struct istream *input, struct bounce_parsed *parsed_r)
 {
@@ -269,17 +298,15 @@ void bounce_parse_message(const struct bounce_settings *set, pool_t pool,
 		}
 		if (!walk_wants_block(&walk, &raw)) {
 			/* skipped */
+		} else if (raw.hdr == NULL && raw.size > 0) {
+			walk_decode_body(&walk, decoder, &raw);
 		} else if (!message_decoder_decode_next_block(decoder, &raw,
 							     &block)) {
 			continue;
 		} else if (block.hdr != NULL) {
 			walk_header(&walk, block.hdr);
-		} else if (raw.size == 0) {
+		} else {
 			walk_headers_end(&walk);
-		} else if (block.size > 0) {
-			/* (a body block may decode to nothing, e.g. an
-			   incomplete base64 quantum) */
-			walk_body(&walk, block.data, block.size);
 		}
 		if (input->v_offset > set->max_message_size) {
 			parsed_r->truncated = TRUE;

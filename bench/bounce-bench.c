@@ -55,7 +55,7 @@ struct bench_result {
 	/* the largest report pool any one message needed */
 	size_t pool_used, pool_alloc;
 	const char *pool_msg;
-	/* KB, getrusage()'s ru_maxrss */
+	/* in 1024 bytes, as getrusage()'s ru_maxrss */
 	long rss_before, rss_peak;
 };
 
@@ -110,22 +110,27 @@ static void load_message(const char *name, struct istream *input,
 			 void *context)
 {
 	struct bench_input *in = context;
-	buffer_t *buf = t_buffer_create(65536);
 	const unsigned char *data;
 	struct bench_msg *msg;
+	buffer_t *buf;
 	size_t size;
 
-	while (i_stream_read_more(input, &data, &size) > 0) {
-		buffer_append(buf, data, size);
-		i_stream_skip(input, size);
-	}
-	if (input->stream_errno != 0)
-		return;	/* the walker reports it */
-	msg = array_append_space(&in->msgs);
-	msg->name = p_strdup(in->pool, name);
-	msg->size = buf->used;
-	msg->data = p_malloc(in->pool, I_MAX(buf->used, 1));
-	memcpy(msg->data, buf->data, buf->used);
+	/* an mbox hands all its messages over in one data stack frame */
+	T_BEGIN {
+		buf = t_buffer_create(65536);
+		while (i_stream_read_more(input, &data, &size) > 0) {
+			buffer_append(buf, data, size);
+			i_stream_skip(input, size);
+		}
+		/* on a read error the walker reports it */
+		if (input->stream_errno == 0) {
+			msg = array_append_space(&in->msgs);
+			msg->name = p_strdup(in->pool, name);
+			msg->size = buf->used;
+			msg->data = p_malloc(in->pool, I_MAX(buf->used, 1));
+			memcpy(msg->data, buf->data, buf->used);
+		}
+	} T_END;
 }
 
 static void
@@ -306,10 +311,10 @@ static int size_sweep(struct bounce_classifier *cls,
 	printf("| padding | size | msgs/s | MB/s | us/msg | ns/byte | "
 	       "peak RSS | result |\n"
 	       "|---|--:|--:|--:|--:|--:|--:|---|\n");
+	fflush(stdout);
 	for (padding = BENCH_PADDING_TEXT;
 	     padding <= BENCH_PADDING_ATTACHMENT && ret == 0; padding++) {
 		for (i = 0; i < N_ELEMENTS(sizes) && ret == 0; i++) {
-			fflush(stdout);
 			if ((pid = fork()) < 0)
 				i_fatal("fork() failed: %m");
 			if (pid == 0) T_BEGIN {
@@ -324,6 +329,8 @@ static int size_sweep(struct bounce_classifier *cls,
 				ret = -1;
 		}
 	}
+	printf("\nPeak RSS is each size's own process, the message in "
+	       "memory included.\n");
 	return ret;
 }
 

@@ -1,9 +1,11 @@
 /* Turns one recipient's evidence into a category. The most reliable
    evidence wins (docs/taxonomy.md): a DSN Action, then a status code the
-   rules call definite, then the diagnostic's phrases, then a status the
-   rules let the text refine, then the bare reply code. */
+   rules call definite, then the diagnostic's phrases (adjusted by "when"
+   rules for what the status class and the SMTP command say), then a
+   status the rules let the text refine, then the bare reply code. */
 
 #include "lib.h"
+#include "str.h"
 #include "bounce-private.h"
 
 void bounce_set_category(struct bounce_context *ctx,
@@ -35,10 +37,189 @@ static bool action_is_success(const char *action)
 		 strcmp(action, "expanded") == 0);
 }
 
+static bool status_is_generic(const char *status)
+{
+	/* x.0.0 says only the class */
+	return strcmp(status + 1, ".0.0") == 0;
+}
+
+/* The status to judge by. The diagnostic quotes the receiving server's
+   own reply; the DSN's Status field is the reporting MTA's summary of it
+   (often a generic x.0.0, sometimes a guess), so a specific code in the
+   diagnostic wins. When the diagnostic quotes several, the last one is
+   the remote's (relays such as Amazon SES put their own first). */
+static const char *decide_status(struct bounce_context *ctx,
+				 const struct bounce_recipient *rcpt,
+				 const char *diagnostic)
+{
+	const char *p, *found, *best = NULL;
+
+	if (diagnostic != NULL) {
+		p = diagnostic;
+		while ((found = bounce_status_find(ctx->pool, p)) != NULL) {
+			if (!status_is_generic(found))
+				best = found;
+			p = strstr(p, found);
+			i_assert(p != NULL);
+			p += strlen(found);
+		}
+	}
+	if (best == NULL)
+		return rcpt->status;
+	return best;
+}
+
+static bool
+text_names_other_recipient(struct bounce_context *ctx,
+			   const struct bounce_recipient *rcpt,
+			   const char *line, size_t len)
+{
+	const struct bounce_recipient *other;
+	const char *l = t_str_lcase(t_strndup(line, len));
+
+	array_foreach(&ctx->report->recipients, other) {
+		if (other != rcpt && other->address[0] != '\0' &&
+		    strstr(l, other->address) != NULL)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+static const char *line_start(const char *text, const char *p)
+{
+	while (p > text && p[-1] != '\n')
+		p--;
+	return p;
+}
+
+static const char *line_end(const char *p)
+{
+	while (*p != '\0' && *p != '\n')
+		p++;
+	return p;
+}
+
+static bool line_is_blank(const char *p, const char *end)
+{
+	for (; p < end; p++) {
+		if (*p != ' ' && *p != '\t' && *p != '\r')
+			return FALSE;
+	}
+	return TRUE;
+}
+
+/* The lines around one place the text names the recipient: its
+   paragraph, but not past a line naming another failed recipient. */
+static void
+decide_passage_at(struct bounce_context *ctx,
+		  const struct bounce_recipient *rcpt, const char *text,
+		  const char *at, const char **start_r, const char **end_r)
+{
+	const char *start = line_start(text, at), *end = line_end(at);
+	const char *p, *q;
+
+	while (start > text) {
+		q = start - 1;
+		p = line_start(text, q);
+		if (line_is_blank(p, q) ||
+		    text_names_other_recipient(ctx, rcpt, p, q - p))
+			break;
+		start = p;
+	}
+	while (*end == '\n') {
+		p = end + 1;
+		q = line_end(p);
+		if (line_is_blank(p, q) ||
+		    text_names_other_recipient(ctx, rcpt, p, q - p))
+			break;
+		end = q;
+	}
+	*start_r = start;
+	*end_r = end;
+}
+
+/* What a notification without a diagnostic for the recipient says where
+   its text names the address: those passages, joined. NULL when the text
+   does not name it. */
+static const char *
+decide_passage(struct bounce_context *ctx, const struct bounce_recipient *rcpt)
+{
+	const char *text = ctx->text, *lower, *p, *start, *end, *done;
+	string_t *str;
+
+	if (rcpt->address[0] == '\0' || text[0] == '\0')
+		return NULL;
+	lower = t_str_lcase(text);
+	str = t_str_new(256);
+	done = text;
+	for (p = strstr(lower, rcpt->address); p != NULL;
+	     p = strstr(p + 1, rcpt->address)) {
+		if (text + (p - lower) < done)
+			continue;
+		decide_passage_at(ctx, rcpt, text, text + (p - lower),
+				  &start, &end);
+		if (start < done)
+			start = done;
+		if (str_len(str) > 0)
+			str_append_c(str, '\n');
+		str_append_data(str, start, end - start);
+		done = end;
+	}
+	if (str_len(str) == 0)
+		return NULL;
+	return bounce_text_fold(ctx->pool, str_c(str), str_len(str));
+}
+
+/* The SMTP command the failing reply answered, as the "command" rules
+   recognise it: in the diagnostic, else in the notification's text near
+   where it names the recipient. NULL when nothing says. */
+static const char *decide_command(struct bounce_context *ctx,
+				  const struct bounce_recipient *rcpt,
+				  const char *diagnostic)
+{
+	struct bounce_rules *rules = ctx->cls->rules;
+	const struct bounce_rule *rule = NULL;
+	const char *text, *p;
+	size_t near = 0;
+
+	if (diagnostic != NULL)
+		rule = bounce_rules_find_command(rules, diagnostic, 0);
+	if (rule == NULL && ctx->text[0] != '\0') {
+		text = t_str_lcase(bounce_text_fold(pool_datastack_create(),
+						    ctx->text,
+						    strlen(ctx->text)));
+		if (rcpt->address[0] != '\0' &&
+		    (p = strstr(text, rcpt->address)) != NULL)
+			near = p - text;
+		rule = bounce_rules_find_command(rules, text, near);
+	}
+	return rule == NULL ? NULL : rule->group;
+}
+
+/* What "when" rules may ask about this recipient. */
+static void
+decide_facts(struct bounce_context *ctx, const struct bounce_recipient *rcpt,
+	     const char *diagnostic, const char *status,
+	     struct bounce_when_facts *facts_r)
+{
+	i_zero(facts_r);
+	facts_r->status = status;
+	/* the status class, or without one the reply's */
+	facts_r->temporary = status != NULL ? status[0] == '4' :
+		(rcpt->reply != NULL && rcpt->reply[0] == '4');
+	facts_r->command = decide_command(ctx, rcpt, diagnostic);
+}
+
 void bounce_decide(struct bounce_context *ctx, struct bounce_recipient *rcpt)
 {
 	struct bounce_rules *rules = ctx->cls->rules;
 	const struct bounce_rule *status_rule = NULL, *phrase = NULL, *rule;
+	const char *const *groups = NULL;
+	struct bounce_when_facts facts;
+	const char *status, *diagnostic = rcpt->diagnostic;
+
+	if (diagnostic != NULL && diagnostic[0] == '\0')
+		diagnostic = NULL;
 
 	if (rcpt->category != NULL)
 		return;
@@ -56,20 +237,34 @@ void bounce_decide(struct bounce_context *ctx, struct bounce_recipient *rcpt)
 		return;
 	}
 
-	if (rcpt->status != NULL)
-		status_rule = bounce_rules_match_status(rules, rcpt->status);
+	/* Without a diagnostic of its own, what the notification's text
+	   says where it names the recipient stands in for one. */
+	if (diagnostic == NULL) T_BEGIN {
+		diagnostic = decide_passage(ctx, rcpt);
+	} T_END;
+
+	status = decide_status(ctx, rcpt, diagnostic);
+	if (status != NULL)
+		status_rule = bounce_rules_match_status(rules, status);
 	if (status_rule != NULL && !status_rule->refine) {
 		decide_rule(ctx, rcpt, status_rule);
 		return;
 	}
-	if (rcpt->diagnostic != NULL)
-		phrase = bounce_rules_match_phrase(rules, rcpt->diagnostic);
-	/* Without a diagnostic of its own, the notification's text speaks
-	   for the recipient. */
-	if (phrase == NULL && rcpt->diagnostic == NULL && ctx->text[0] != '\0')
-		phrase = bounce_rules_match_phrase(rules, ctx->text);
+	if (status_rule != NULL)
+		groups = status_rule->refine_groups;
+	if (diagnostic != NULL)
+		phrase = bounce_rules_match_phrase_in(rules, diagnostic, groups);
+	/* Else the whole text speaks for a notification's only recipient. */
+	if (phrase == NULL && diagnostic == NULL && ctx->text[0] != '\0' &&
+	    array_count(&ctx->report->recipients) == 1)
+		phrase = bounce_rules_match_phrase_in(rules, ctx->text, groups);
 	if (phrase != NULL) {
-		decide_rule(ctx, rcpt, phrase);
+		T_BEGIN {
+			decide_facts(ctx, rcpt, diagnostic, status, &facts);
+			rule = bounce_rules_match_when(rules, &facts,
+						       phrase->group);
+		} T_END;
+		decide_rule(ctx, rcpt, rule != NULL ? rule : phrase);
 		return;
 	}
 	if (status_rule != NULL) {
@@ -84,7 +279,7 @@ void bounce_decide(struct bounce_context *ctx, struct bounce_recipient *rcpt)
 	/* A bounce whose cause cannot be told: a transient one if all we
 	   know says temporary. */
 	bounce_set_category(ctx, rcpt, bounce_category_find("other"),
-			    (rcpt->status != NULL && rcpt->status[0] == '4') ||
+			    (status != NULL && status[0] == '4') ||
 			    (rcpt->reply != NULL && rcpt->reply[0] == '4') ||
 			    (rcpt->action != NULL &&
 			     strcmp(rcpt->action, "delayed") == 0) ? 70 : 40,

@@ -44,6 +44,15 @@ struct phrase_group {
 	struct rule_set set;
 };
 
+/* "when CONDITION[+CONDITION...] GROUP CATEGORY": a phrase of GROUP
+   decides CATEGORY instead when the recipient's evidence meets every
+   condition: "temporary", "after-COMMAND" or "status=PATTERN". */
+struct when_rule {
+	const char *const *conditions;
+	const char *group;
+	struct bounce_rule rule;
+};
+
 struct bounce_rules {
 	pool_t pool;
 	pcre2_match_data *md;
@@ -54,7 +63,8 @@ struct bounce_rules {
 
 	ARRAY(struct status_rule) status;
 	ARRAY(struct reply_rule) reply;
-	struct rule_set subjects, originals, keep_headers;
+	ARRAY(struct when_rule) when;
+	struct rule_set subjects, originals, keep_headers, commands;
 	ARRAY(pcre2_code *) verp;
 	ARRAY_TYPE(bounce_format) formats;
 };
@@ -209,6 +219,29 @@ rules_parse_category(struct rules_parser *parser, const char *arg,
 	return 0;
 }
 
+/* A group name as category-order, refine and when use it: a category,
+   or a category's labelled group. */
+static bool rules_group_valid(struct rules_parser *parser, const char *name)
+{
+	const char *slash = strchr(name, '/');
+
+	if (bounce_category_find(slash == NULL ? name :
+				 t_strdup_until(name, slash)) >= 0)
+		return TRUE;
+	parser->error = t_strdup_printf("unknown category '%s'", name);
+	return FALSE;
+}
+
+/* A group filter covers its own group and, when it names a category,
+   every labelled group of that category. */
+static bool group_covers(const char *filter, const char *group)
+{
+	size_t len = strlen(filter);
+
+	return strncmp(filter, group, len) == 0 &&
+		(group[len] == '\0' || group[len] == '/');
+}
+
 /* Split off the first whitespace-separated word. */
 static const char *rules_next_word(const char **line)
 {
@@ -257,6 +290,39 @@ static bool status_pattern_valid(const char *pattern, unsigned int *spec_r)
 }
 
 static int rules_parse_file(struct rules_parser *parser, const char *path);
+
+static int
+rules_parse_conditions(struct rules_parser *parser, const char *arg,
+		       const char *const **conditions_r)
+{
+	ARRAY_TYPE(const_string) conds;
+	const char *const *words = t_strsplit(arg, "+"), *cond;
+	unsigned int spec;
+
+	p_array_init(&conds, parser->rules->pool, 2);
+	for (; *words != NULL; words++) {
+		if (strcmp(*words, "temporary") == 0 ||
+		    (str_begins(*words, "after-") && (*words)[6] != '\0')) {
+			/* fine as it is */
+		} else if (str_begins(*words, "status=")) {
+			if (!status_pattern_valid(*words + 7, &spec)) {
+				parser->error = t_strdup_printf(
+					"invalid status pattern '%s'",
+					*words + 7);
+				return -1;
+			}
+		} else {
+			parser->error = t_strdup_printf(
+				"unknown condition '%s'", *words);
+			return -1;
+		}
+		cond = p_strdup(parser->rules->pool, t_str_lcase(*words));
+		array_push_back(&conds, &cond);
+	}
+	array_append_zero(&conds);
+	*conditions_r = array_front(&conds);
+	return 0;
+}
 
 static int rules_include(struct rules_parser *parser, const char *arg)
 {
@@ -408,13 +474,8 @@ static int rules_parse_line(struct rules_parser *parser, const char *line)
 	if (strcmp(word, "category-order") == 0) {
 		while (*line != '\0') {
 			arg = rules_next_word(&line);
-			const char *slash = strchr(arg, '/');
-			if (bounce_category_find(slash == NULL ? arg :
-					t_strdup_until(arg, slash)) < 0) {
-				parser->error = t_strdup_printf(
-					"unknown category '%s'", arg);
+			if (!rules_group_valid(parser, arg))
 				return -1;
-			}
 			rules_phrase_group(rules, arg)->order =
 				parser->order_next++;
 		}
@@ -433,9 +494,47 @@ static int rules_parse_line(struct rules_parser *parser, const char *line)
 			return rule_set_add(parser, &rules->subjects, &rule, line);
 		if (strchr(name, ':') != NULL)
 			name = t_strdup_until(name, strchr(name, ':'));
+		rule.group = p_strdup(rules->pool, name);
 		return rule_set_add(parser,
 				    &rules_phrase_group(rules, name)->set,
 				    &rule, line);
+	}
+	if (strcmp(word, "command") == 0) {
+		arg = rules_next_word(&line);
+		if (*arg == '\0' || *line == '\0') {
+			parser->error = "command: name or pattern missing";
+			return -1;
+		}
+		i_zero(&rule);
+		rule.category = -1;
+		rule.id = rules_location(parser);
+		rule.group = p_strdup(rules->pool, t_str_lcase(arg));
+		return rule_set_add(parser, &rules->commands, &rule, line);
+	}
+	if (strcmp(word, "when") == 0) {
+		struct when_rule *wr;
+		const char *condition = rules_next_word(&line);
+		const char *group = rules_next_word(&line);
+
+		if (*condition == '\0' || *group == '\0') {
+			parser->error = "when: condition or group missing";
+			return -1;
+		}
+		if (!rules_group_valid(parser, group))
+			return -1;
+		wr = array_append_space(&rules->when);
+		if (rules_parse_conditions(parser, condition,
+					   &wr->conditions) < 0)
+			return -1;
+		wr->group = p_strdup(rules->pool, group);
+		if (rules_parse_category(parser, rules_next_word(&line),
+					 &wr->rule) < 0)
+			return -1;
+		if (*line != '\0') {
+			parser->error = t_strdup_printf("unexpected '%s'", line);
+			return -1;
+		}
+		return 0;
 	}
 	if (strcmp(word, "keep-header") == 0) {
 		i_zero(&rule);
@@ -475,6 +574,21 @@ static int rules_parse_line(struct rules_parser *parser, const char *line)
 		else if (*arg != '\0') {
 			parser->error = t_strdup_printf("unexpected '%s'", arg);
 			return -1;
+		}
+		if (*line != '\0') {
+			/* refine GROUP...: only these phrases may */
+			ARRAY_TYPE(const_string) groups;
+
+			p_array_init(&groups, rules->pool, 4);
+			while (*line != '\0') {
+				arg = rules_next_word(&line);
+				if (!rules_group_valid(parser, arg))
+					return -1;
+				arg = p_strdup(rules->pool, arg);
+				array_push_back(&groups, &arg);
+			}
+			array_append_zero(&groups);
+			st->rule.refine_groups = array_front(&groups);
 		}
 		return 0;
 	}
@@ -607,6 +721,7 @@ int bounce_rules_load(const char *path, struct bounce_rules **rules_r,
 	p_array_init(&rules->phrases, pool, 32);
 	p_array_init(&rules->status, pool, 64);
 	p_array_init(&rules->reply, pool, 16);
+	p_array_init(&rules->when, pool, 8);
 	p_array_init(&rules->verp, pool, 2);
 	p_array_init(&rules->formats, pool, 32);
 
@@ -622,6 +737,7 @@ int bounce_rules_load(const char *path, struct bounce_rules **rules_r,
 		if (ret == 0 &&
 		    (rule_set_compile(&rules->subjects, &parser.error) < 0 ||
 		     rule_set_compile(&rules->originals, &parser.error) < 0 ||
+		     rule_set_compile(&rules->commands, &parser.error) < 0 ||
 		     rule_set_compile(&rules->keep_headers, &parser.error) < 0))
 			ret = -1;
 	} T_END_PASS_STR_IF(ret < 0, &parser.error);
@@ -661,6 +777,7 @@ void bounce_rules_free(struct bounce_rules **_rules)
 		rule_set_free(&group->set);
 	rule_set_free(&rules->subjects);
 	rule_set_free(&rules->originals);
+	rule_set_free(&rules->commands);
 	rule_set_free(&rules->keep_headers);
 	array_foreach_modifiable(&rules->verp, re)
 		pcre2_code_free_p(re);
@@ -705,13 +822,98 @@ bool bounce_rules_group(struct bounce_rules *rules, int n,
 const struct bounce_rule *
 bounce_rules_match_phrase(struct bounce_rules *rules, const char *text)
 {
+	return bounce_rules_match_phrase_in(rules, text, NULL);
+}
+
+static bool groups_cover(const char *const *groups, const char *group)
+{
+	for (; *groups != NULL; groups++) {
+		if (group_covers(*groups, group))
+			return TRUE;
+	}
+	return FALSE;
+}
+
+const struct bounce_rule *
+bounce_rules_match_phrase_in(struct bounce_rules *rules, const char *text,
+			     const char *const *groups)
+{
 	const struct bounce_rule *rule;
 	const struct phrase_group *group;
 
 	array_foreach(&rules->phrases, group) {
+		if (groups != NULL && !groups_cover(groups, group->name))
+			continue;
 		rule = rule_set_match(rules, &group->set, text);
 		if (rule != NULL)
 			return rule;
+	}
+	return NULL;
+}
+
+const struct bounce_rule *
+bounce_rules_find_command(struct bounce_rules *rules, const char *text,
+			  size_t near)
+{
+	const struct bounce_rule *best = NULL;
+	size_t len = strlen(text), offset = 0, start, end, dist;
+	size_t best_dist = SIZE_MAX;
+	PCRE2_SPTR mark;
+	unsigned int idx;
+
+	if (rules->commands.re == NULL)
+		return NULL;
+	while (offset <= len &&
+	       bounce_rules_exec(rules, rules->commands.re, text, len,
+				 offset) > 0) {
+		(void)bounce_rules_group(rules, 0, &start, &end);
+		mark = pcre2_get_mark(rules->md);
+		if (mark != NULL &&
+		    str_to_uint((const char *)mark, &idx) == 0 &&
+		    idx < array_count(&rules->commands.rules)) {
+			dist = start > near ? start - near : near - start;
+			if (dist < best_dist) {
+				best_dist = dist;
+				best = array_idx(&rules->commands.rules, idx);
+			}
+		}
+		offset = end > start ? end : start + 1;
+	}
+	return best;
+}
+
+static bool status_pattern_match(const char *pattern, const char *status);
+
+static bool when_condition_holds(const char *cond,
+				 const struct bounce_when_facts *facts)
+{
+	if (strcmp(cond, "temporary") == 0)
+		return facts->temporary;
+	if (str_begins(cond, "after-"))
+		return facts->command != NULL &&
+			strcmp(cond + 6, facts->command) == 0;
+	i_assert(str_begins(cond, "status="));
+	return facts->status != NULL &&
+		status_pattern_match(cond + 7, facts->status);
+}
+
+const struct bounce_rule *
+bounce_rules_match_when(struct bounce_rules *rules,
+			const struct bounce_when_facts *facts,
+			const char *group)
+{
+	const struct when_rule *wr;
+	const char *const *cond;
+
+	array_foreach(&rules->when, wr) {
+		if (!group_covers(wr->group, group))
+			continue;
+		for (cond = wr->conditions; *cond != NULL; cond++) {
+			if (!when_condition_holds(*cond, facts))
+				break;
+		}
+		if (*cond == NULL)
+			return &wr->rule;
 	}
 	return NULL;
 }

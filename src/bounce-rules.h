@@ -13,8 +13,13 @@ struct bounce_rule {
 	int category;		/* index into the taxonomy */
 	unsigned int code;	/* 0 = the category's own code */
 	const char *id;		/* "file:line" */
-	/* status rules: diagnostic phrases may refine this status */
+	/* status rules: diagnostic phrases may refine this status; with
+	   refine_groups (NULL-terminated) only phrases of those groups */
 	bool refine;
+	const char *const *refine_groups;
+	/* phrase rules: their group ("category" or "category/label");
+	   command rules: the SMTP command's name */
+	const char *group;
 };
 
 struct bounce_format_match {
@@ -44,6 +49,29 @@ void bounce_rules_free(struct bounce_rules **rules);
    text. */
 const struct bounce_rule *
 bounce_rules_match_phrase(struct bounce_rules *rules, const char *text);
+/* Like bounce_rules_match_phrase(), trying only the groups that groups
+   names (a category names all its labelled groups); NULL = all. */
+const struct bounce_rule *
+bounce_rules_match_phrase_in(struct bounce_rules *rules, const char *text,
+			     const char *const *groups);
+/* The command rule matching text closest to offset near (the SMTP
+   command a reply in text answered), or NULL. */
+const struct bounce_rule *
+bounce_rules_find_command(struct bounce_rules *rules, const char *text,
+			  size_t near);
+/* What "when" conditions are asked about: the status judged by, the
+   SMTP command the reply answered (lowercase), whether the failure is
+   temporary. NULL = unknown. */
+struct bounce_when_facts {
+	const char *status, *command;
+	bool temporary;
+};
+/* The first "when" rule whose group covers the phrase group and whose
+   conditions all hold. */
+const struct bounce_rule *
+bounce_rules_match_when(struct bounce_rules *rules,
+			const struct bounce_when_facts *facts,
+			const char *group);
 /* The most specific status rule for an x.y.z code. */
 const struct bounce_rule *
 bounce_rules_match_status(struct bounce_rules *rules, const char *status);

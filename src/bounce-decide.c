@@ -57,7 +57,9 @@ static const char *decide_status(struct bounce_context *ctx,
 	if (diagnostic != NULL) {
 		p = diagnostic;
 		while ((found = bounce_status_find(ctx->pool, p)) != NULL) {
-			if (!status_is_generic(found))
+			/* a success code quoted in a failure's text is an
+			   earlier step of the dialogue */
+			if (!status_is_generic(found) && found[0] != '2')
 				best = found;
 			p = strstr(p, found);
 			i_assert(p != NULL);
@@ -255,7 +257,8 @@ void bounce_decide(struct bounce_context *ctx, struct bounce_recipient *rcpt)
 	if (diagnostic != NULL)
 		phrase = bounce_rules_match_phrase_in(rules, diagnostic, groups);
 	/* Else the whole text speaks for a notification's only recipient. */
-	if (phrase == NULL && diagnostic == NULL && ctx->text[0] != '\0' &&
+	if (phrase == NULL && rcpt->diagnostic == NULL &&
+	    ctx->text[0] != '\0' &&
 	    array_count(&ctx->report->recipients) == 1)
 		phrase = bounce_rules_match_phrase_in(rules, ctx->text, groups);
 	if (phrase != NULL) {

@@ -219,12 +219,13 @@ void bounce_decide(struct bounce_context *ctx, struct bounce_recipient *rcpt)
 	const char *const *groups = NULL;
 	struct bounce_when_facts facts;
 	const char *status, *diagnostic = rcpt->diagnostic;
-
-	if (diagnostic != NULL && diagnostic[0] == '\0')
-		diagnostic = NULL;
+	bool own_diagnostic;
 
 	if (rcpt->category != NULL)
 		return;
+	if (diagnostic != NULL && diagnostic[0] == '\0')
+		diagnostic = NULL;
+	own_diagnostic = diagnostic != NULL;
 	if (rcpt->status == NULL)
 		rcpt->status = bounce_status_find(ctx->pool, rcpt->diagnostic);
 	if (rcpt->reply == NULL)
@@ -257,8 +258,7 @@ void bounce_decide(struct bounce_context *ctx, struct bounce_recipient *rcpt)
 	if (diagnostic != NULL)
 		phrase = bounce_rules_match_phrase_in(rules, diagnostic, groups);
 	/* Else the whole text speaks for a notification's only recipient. */
-	if (phrase == NULL && rcpt->diagnostic == NULL &&
-	    ctx->text[0] != '\0' &&
+	if (phrase == NULL && !own_diagnostic && ctx->text[0] != '\0' &&
 	    array_count(&ctx->report->recipients) == 1)
 		phrase = bounce_rules_match_phrase_in(rules, ctx->text, groups);
 	if (phrase != NULL) {

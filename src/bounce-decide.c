@@ -71,6 +71,21 @@ static const char *decide_status(struct bounce_context *ctx,
 	return best;
 }
 
+/* How far a passage reaches from where the text names the recipient,
+   and how many places are read: bounds the work on huge notifications. */
+#define DECIDE_PASSAGE_MAX_LINES 16
+#define DECIDE_PASSAGE_MAX_PLACES 8
+/* Bytes of text either side of the recipient searched for the SMTP
+   command. */
+#define DECIDE_COMMAND_WINDOW 2048
+
+static const char *decide_text_lower(struct bounce_context *ctx)
+{
+	if (ctx->text_lower == NULL)
+		ctx->text_lower = p_strdup(ctx->pool, t_str_lcase(ctx->text));
+	return ctx->text_lower;
+}
+
 static bool
 text_names_other_recipient(struct bounce_context *ctx,
 			   const struct bounce_recipient *rcpt,
@@ -119,8 +134,9 @@ decide_passage_at(struct bounce_context *ctx,
 {
 	const char *start = line_start(text, at), *end = line_end(at);
 	const char *p, *q;
+	unsigned int n;
 
-	while (start > text) {
+	for (n = 0; start > text && n < DECIDE_PASSAGE_MAX_LINES; n++) {
 		q = start - 1;
 		p = line_start(text, q);
 		if (line_is_blank(p, q) ||
@@ -128,7 +144,7 @@ decide_passage_at(struct bounce_context *ctx,
 			break;
 		start = p;
 	}
-	while (*end == '\n') {
+	for (n = 0; *end == '\n' && n < DECIDE_PASSAGE_MAX_LINES; n++) {
 		p = end + 1;
 		q = line_end(p);
 		if (line_is_blank(p, q) ||
@@ -147,14 +163,16 @@ static const char *
 decide_passage(struct bounce_context *ctx, const struct bounce_recipient *rcpt)
 {
 	const char *text = ctx->text, *lower, *p, *start, *end, *done;
+	unsigned int places = 0;
 	string_t *str;
 
 	if (rcpt->address[0] == '\0' || text[0] == '\0')
 		return NULL;
-	lower = t_str_lcase(text);
+	lower = decide_text_lower(ctx);
 	str = t_str_new(256);
 	done = text;
-	for (p = strstr(lower, rcpt->address); p != NULL;
+	for (p = strstr(lower, rcpt->address);
+	     p != NULL && places++ < DECIDE_PASSAGE_MAX_PLACES;
 	     p = strstr(p + 1, rcpt->address)) {
 		if (text + (p - lower) < done)
 			continue;
@@ -181,19 +199,29 @@ static const char *decide_command(struct bounce_context *ctx,
 {
 	struct bounce_rules *rules = ctx->cls->rules;
 	const struct bounce_rule *rule = NULL;
-	const char *text, *p;
-	size_t near = 0;
+	const char *lower, *p = NULL, *start, *end, *window;
+	size_t len, near;
 
 	if (diagnostic != NULL)
 		rule = bounce_rules_find_command(rules, diagnostic, 0);
 	if (rule == NULL && ctx->text[0] != '\0') {
-		text = t_str_lcase(bounce_text_fold(pool_datastack_create(),
-						    ctx->text,
-						    strlen(ctx->text)));
-		if (rcpt->address[0] != '\0' &&
-		    (p = strstr(text, rcpt->address)) != NULL)
-			near = p - text;
-		rule = bounce_rules_find_command(rules, text, near);
+		lower = decide_text_lower(ctx);
+		len = strlen(lower);
+		if (rcpt->address[0] != '\0')
+			p = strstr(lower, rcpt->address);
+		if (p == NULL)
+			p = lower;
+		start = p - lower > DECIDE_COMMAND_WINDOW ?
+			p - DECIDE_COMMAND_WINDOW : lower;
+		end = (size_t)(lower + len - p) > DECIDE_COMMAND_WINDOW ?
+			p + DECIDE_COMMAND_WINDOW : lower + len;
+		/* folded, so that a phrase broken over lines matches */
+		window = bounce_text_fold(pool_datastack_create(), start,
+					  end - start);
+		near = p == lower ? 0 :
+			strlen(bounce_text_fold(pool_datastack_create(), start,
+						p - start));
+		rule = bounce_rules_find_command(rules, window, near);
 	}
 	return rule == NULL ? NULL : rule->group;
 }

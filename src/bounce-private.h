@@ -96,6 +96,8 @@ struct bounce_context {
 	/* The notification's human-readable text, with the quoted original
 	   cut off; "" when none. */
 	const char *text;
+	/* The same lowercased, made when first needed (bounce-decide.c) */
+	const char *text_lower;
 };
 
 bool bounce_recognise_dsn(struct bounce_context *ctx);

@@ -46,7 +46,8 @@ struct phrase_group {
 
 /* "when CONDITION[+CONDITION...] GROUP CATEGORY": a phrase of GROUP
    decides CATEGORY instead when the recipient's evidence meets every
-   condition: "temporary", "after-COMMAND" or "status=PATTERN". */
+   condition: "temporary", "after-COMMAND", "no-command" or
+   "status=PATTERN". */
 struct when_rule {
 	const char *const *conditions;
 	const char *group;
@@ -302,6 +303,7 @@ rules_parse_conditions(struct rules_parser *parser, const char *arg,
 	p_array_init(&conds, parser->rules->pool, 2);
 	for (; *words != NULL; words++) {
 		if (strcmp(*words, "temporary") == 0 ||
+		    strcmp(*words, "no-command") == 0 ||
 		    (str_begins(*words, "after-") && (*words)[6] != '\0')) {
 			/* fine as it is */
 		} else if (str_begins(*words, "status=")) {
@@ -889,6 +891,8 @@ static bool when_condition_holds(const char *cond,
 {
 	if (strcmp(cond, "temporary") == 0)
 		return facts->temporary;
+	if (strcmp(cond, "no-command") == 0)
+		return facts->command == NULL;
 	if (str_begins(cond, "after-"))
 		return facts->command != NULL &&
 			strcmp(cond + 6, facts->command) == 0;

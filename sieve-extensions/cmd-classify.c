@@ -1,0 +1,387 @@
+/* The "classify" action (vnd.bounce.txt, section 5).
+
+   Syntax:
+     classify [:noflags] [:noheader]
+
+   At run time the operation tags the message at once (the header through
+   the edited message, the keywords as a side effect on every later store)
+   and records the "classify" action. The action's execute step is the one
+   place, once per delivery, for what must outlast the delivery. */
+
+#include "lib.h"
+#include "array.h"
+#include "str.h"
+#include "str-sanitize.h"
+
+#include "sieve-common.h"
+#include "sieve-code.h"
+#include "sieve-commands.h"
+#include "sieve-validator.h"
+#include "sieve-generator.h"
+#include "sieve-interpreter.h"
+#include "sieve-runtime-trace.h"
+#include "sieve-dump.h"
+#include "sieve-message.h"
+#include "sieve-actions.h"
+#include "sieve-result.h"
+#include "edit-mail.h"
+
+#include "ext-bounce-common.h"
+
+#define CLASSIFY_HEADER "X-Bounce-Classification"
+/* Longest address written into the header field */
+#define CLASSIFY_HEADER_MAX_ADDRESS 256
+/* Recipients logged one by one; the rest are counted */
+#define CLASSIFY_LOG_MAX_RECIPIENTS 20
+
+/*
+ * Command
+ */
+
+enum cmd_classify_optional {
+	OPT_END,
+	OPT_NOFLAGS,
+	OPT_NOHEADER,
+};
+
+static const struct sieve_argument_def classify_noflags_tag = {
+	.identifier = "noflags",
+};
+
+static const struct sieve_argument_def classify_noheader_tag = {
+	.identifier = "noheader",
+};
+
+static bool
+cmd_classify_registered(struct sieve_validator *valdtr,
+			const struct sieve_extension *ext,
+			struct sieve_command_registration *cmd_reg)
+{
+	sieve_validator_register_tag(valdtr, cmd_reg, ext,
+				     &classify_noflags_tag, OPT_NOFLAGS);
+	sieve_validator_register_tag(valdtr, cmd_reg, ext,
+				     &classify_noheader_tag, OPT_NOHEADER);
+	return TRUE;
+}
+
+static bool
+cmd_classify_generate(const struct sieve_codegen_env *cgenv,
+		      struct sieve_command *cmd)
+{
+	sieve_operation_emit(cgenv->sblock, cmd->ext, &cmd_classify_operation);
+	return sieve_generate_arguments(cgenv, cmd, NULL);
+}
+
+const struct sieve_command_def cmd_classify = {
+	.identifier = "classify",
+	.type = SCT_COMMAND,
+	.positional_args = 0,
+	.subtests = 0,
+	.block_allowed = FALSE,
+	.block_required = FALSE,
+	.registered = cmd_classify_registered,
+	.generate = cmd_classify_generate,
+};
+
+/*
+ * Operation
+ */
+
+static bool
+cmd_classify_operation_dump(const struct sieve_dumptime_env *denv,
+			    sieve_size_t *address);
+static int
+cmd_classify_operation_execute(const struct sieve_runtime_env *renv,
+			       sieve_size_t *address);
+
+const struct sieve_operation_def cmd_classify_operation = {
+	.mnemonic = "CLASSIFY",
+	.ext_def = &bounce_extension,
+	.code = EXT_BOUNCE_OPERATION_CLASSIFY,
+	.dump = cmd_classify_operation_dump,
+	.execute = cmd_classify_operation_execute,
+};
+
+static bool
+cmd_classify_operation_dump(const struct sieve_dumptime_env *denv,
+			    sieve_size_t *address)
+{
+	int opt_code = 0, opt;
+
+	sieve_code_dumpf(denv, "CLASSIFY");
+	sieve_code_descend(denv);
+
+	while ((opt = sieve_opr_optional_dump(denv, address, &opt_code)) > 0) {
+		switch (opt_code) {
+		case OPT_NOFLAGS:
+			sieve_code_dumpf(denv, "noflags: no IMAP keywords");
+			break;
+		case OPT_NOHEADER:
+			sieve_code_dumpf(denv, "noheader: no "
+					 CLASSIFY_HEADER " header");
+			break;
+		default:
+			return FALSE;
+		}
+	}
+	return opt == 0;
+}
+
+/*
+ * Keywords: a side effect on every store (fileinto, keep, implicit keep)
+ * added after classify. Never emitted into the binary, so no operand.
+ */
+
+static const char *const classify_keywords[BOUNCE_TYPE_COUNT] = {
+	[BOUNCE_TYPE_HARD] = "$BounceHard",
+	[BOUNCE_TYPE_SOFT] = "$BounceSoft",
+	[BOUNCE_TYPE_OTHER] = "$BounceOther",
+	[BOUNCE_TYPE_COMPLAINT] = "$BounceComplaint",
+};
+
+/* One keyword per type present among the failed recipients, in the
+   order of enum bounce_type; NULL-terminated. */
+static const char *const *
+classify_get_keywords(const struct ext_bounce_message *msg)
+{
+	const struct bounce_recipient *const *rcptp;
+	bool present[BOUNCE_TYPE_COUNT] = { FALSE };
+	ARRAY_TYPE(const_string) keywords;
+	unsigned int type;
+
+	array_foreach(&msg->failed, rcptp)
+		present[(*rcptp)->type] = TRUE;
+
+	t_array_init(&keywords, BOUNCE_TYPE_COUNT);
+	for (type = 0; type < BOUNCE_TYPE_COUNT; type++) {
+		if (present[type] && classify_keywords[type] != NULL)
+			array_push_back(&keywords, &classify_keywords[type]);
+	}
+	array_append_zero(&keywords);
+	return array_front(&keywords);
+}
+
+static void
+seff_classify_keywords_print(const struct sieve_side_effect *seffect,
+			     const struct sieve_action *action ATTR_UNUSED,
+			     const struct sieve_result_print_env *rpenv,
+			     bool *keep ATTR_UNUSED)
+{
+	const struct ext_bounce_message *msg = seffect->context;
+
+	sieve_result_seffect_printf(rpenv, "add IMAP keywords: %s",
+		t_strarray_join(classify_get_keywords(msg), " "));
+}
+
+static int
+seff_classify_keywords_pre_execute(const struct sieve_side_effect *seffect,
+				   const struct sieve_action_exec_env *aenv,
+				   void *tr_context,
+				   void **se_tr_context ATTR_UNUSED)
+{
+	const struct ext_bounce_message *msg = seffect->context;
+
+	/* The keyword names are constants: act_store keeps the pointers
+	   until it commits. */
+	sieve_act_store_add_flags(aenv, tr_context,
+				  classify_get_keywords(msg), 0);
+	return SIEVE_EXEC_OK;
+}
+
+static const struct sieve_side_effect_def classify_keywords_side_effect = {
+	SIEVE_OBJECT("bounce-keywords", NULL, 0),
+	.to_action = &act_store,
+	.print = seff_classify_keywords_print,
+	.pre_execute = seff_classify_keywords_pre_execute,
+};
+
+/*
+ * Header field
+ */
+
+/* Built from the classification only; the address is the one part a
+   sender controls, so it is sanitized, bounded and quoted if needed. */
+static const char *classify_header_value(const struct bounce_recipient *rcpt)
+{
+	string_t *str = t_str_new(128);
+	const char *addr, *p;
+
+	str_printfa(str, "type=%s; category=%s; code=%u",
+		    bounce_type_to_str(rcpt->type),
+		    rcpt->category == NULL ? "other" : rcpt->category,
+		    rcpt->code);
+	if (rcpt->address[0] == '\0')
+		return str_c(str);
+
+	addr = str_sanitize(rcpt->address, CLASSIFY_HEADER_MAX_ADDRESS);
+	str_append(str, "; recipient=");
+	if (strpbrk(addr, " \t;\"\\()<>,") == NULL) {
+		str_append(str, addr);
+		return str_c(str);
+	}
+	str_append_c(str, '"');
+	for (p = addr; *p != '\0'; p++) {
+		if (*p == '"' || *p == '\\')
+			str_append_c(str, '\\');
+		str_append_c(str, *p);
+	}
+	str_append_c(str, '"');
+	return str_c(str);
+}
+
+static int
+classify_add_header(const struct sieve_runtime_env *renv,
+		    const struct ext_bounce_message *msg)
+{
+	struct edit_mail *edmail = sieve_message_edit(renv->msgctx);
+
+	/* Readers of the stored message must be able to trust the field:
+	   drop any the message arrived with. */
+	if (edit_mail_header_delete(edmail, CLASSIFY_HEADER, 0) < 0) {
+		return sieve_runtime_mail_error(renv,
+			sieve_message_get_mail(renv->msgctx),
+			"classify action: failed to remove existing "
+			CLASSIFY_HEADER " header fields");
+	}
+	edit_mail_header_add(edmail, CLASSIFY_HEADER,
+			     classify_header_value(msg->primary), FALSE);
+	return SIEVE_EXEC_OK;
+}
+
+/*
+ * Action
+ */
+
+struct act_classify_context {
+	const struct ext_bounce_message *msg;
+};
+
+static int
+act_classify_check_duplicate(const struct sieve_runtime_env *renv ATTR_UNUSED,
+			     const struct sieve_action *act ATTR_UNUSED,
+			     const struct sieve_action *act_other ATTR_UNUSED)
+{
+	/* One message, one classification: executed once per delivery */
+	return 1;
+}
+
+static void
+act_classify_print(const struct sieve_action *action,
+		   const struct sieve_result_print_env *rpenv,
+		   bool *keep ATTR_UNUSED)
+{
+	const struct act_classify_context *ctx = action->context;
+	const struct bounce_recipient *primary = ctx->msg->primary;
+
+	sieve_result_action_printf(rpenv,
+		"classify bounce: type=%s category=%s code=%u recipient=<%s> "
+		"(%u failed recipient%s)",
+		bounce_type_to_str(primary->type), primary->category,
+		primary->code, str_sanitize(primary->address, 256),
+		array_count(&ctx->msg->failed),
+		array_count(&ctx->msg->failed) == 1 ? "" : "s");
+}
+
+static int
+act_classify_execute(const struct sieve_action_exec_env *aenv,
+		     void *tr_context ATTR_UNUSED, bool *keep ATTR_UNUSED)
+{
+	const struct act_classify_context *ctx = aenv->action->context;
+	const struct ext_bounce_message *msg = ctx->msg;
+	const struct bounce_recipient *const *rcpts, *rcpt;
+	unsigned int i, count;
+
+	/* Everything that must outlast the delivery belongs here, before
+	   any store commits: a temporary failure returned from this step
+	   aborts the delivery (the MTA retries), whereas one from commit
+	   would come after fileinto and the implicit keep stored the
+	   message. Nothing is persisted yet: the classification is
+	   logged. */
+	rcpts = array_get(&msg->failed, &count);
+	for (i = 0; i < count && i < CLASSIFY_LOG_MAX_RECIPIENTS; i++) {
+		rcpt = rcpts[i];
+		sieve_result_global_log(aenv,
+			"bounce classified: type=%s category=%s code=%u "
+			"recipient=<%s> status=%s format=%s rule=%s",
+			bounce_type_to_str(rcpt->type), rcpt->category,
+			rcpt->code, str_sanitize(rcpt->address, 256),
+			rcpt->status == NULL ? "-" :
+			str_sanitize(rcpt->status, 32),
+			msg->report->format,
+			rcpt->rule == NULL ? "-" : rcpt->rule);
+	}
+	if (count > CLASSIFY_LOG_MAX_RECIPIENTS) {
+		sieve_result_global_log(aenv,
+			"bounce classified: %u more failed recipients",
+			count - CLASSIFY_LOG_MAX_RECIPIENTS);
+	}
+	return SIEVE_EXEC_OK;
+}
+
+static const struct sieve_action_def act_classify = {
+	.name = "classify",
+	.check_duplicate = act_classify_check_duplicate,
+	.print = act_classify_print,
+	.execute = act_classify_execute,
+};
+
+/*
+ * Execution
+ */
+
+static int
+cmd_classify_operation_execute(const struct sieve_runtime_env *renv,
+			       sieve_size_t *address)
+{
+	const struct sieve_extension *ext = renv->oprtn->ext;
+	struct act_classify_context *ctx;
+	struct ext_bounce_message *msg;
+	bool noflags = FALSE, noheader = FALSE;
+	int opt_code = 0, opt, ret;
+
+	while ((opt = sieve_opr_optional_read(renv, address, &opt_code)) > 0) {
+		switch (opt_code) {
+		case OPT_NOFLAGS:
+			noflags = TRUE;
+			break;
+		case OPT_NOHEADER:
+			noheader = TRUE;
+			break;
+		default:
+			sieve_runtime_trace_error(renv,
+				"unknown optional operand");
+			return SIEVE_EXEC_BIN_CORRUPT;
+		}
+	}
+	if (opt < 0)
+		return SIEVE_EXEC_BIN_CORRUPT;
+
+	sieve_runtime_trace(renv, SIEVE_TRLVL_ACTIONS, "classify action");
+	sieve_runtime_trace_descend(renv);
+	if ((ret = ext_bounce_get_message(renv, ext, &msg)) <= 0)
+		return ret;
+	if (msg->primary == NULL) {
+		sieve_runtime_trace(renv, SIEVE_TRLVL_ACTIONS,
+			"not a bounce: nothing to classify");
+		return SIEVE_EXEC_OK;
+	}
+
+	if (!noheader && !msg->header_added) {
+		if ((ret = classify_add_header(renv, msg)) <= 0)
+			return ret;
+		msg->header_added = TRUE;
+	}
+	if (!noflags && !msg->flags_attached) {
+		sieve_result_add_implicit_side_effect(renv->result, NULL, TRUE,
+			ext, &classify_keywords_side_effect, msg);
+		msg->flags_attached = TRUE;
+	}
+
+	ctx = p_new(sieve_result_pool(renv->result),
+		    struct act_classify_context, 1);
+	ctx->msg = msg;
+	if (sieve_result_add_action(renv, ext, "classify", &act_classify, NULL,
+				    ctx, 0, FALSE) < 0)
+		return SIEVE_EXEC_FAILURE;
+	return SIEVE_EXEC_OK;
+}

@@ -1,0 +1,268 @@
+/* What the test, the action and the variables share: the settings read
+   when the extension is loaded, and the classification of the message,
+   computed once per delivery. */
+
+#include "lib.h"
+#include "array.h"
+#include "istream.h"
+#include "message-size.h"
+#include "smtp-address.h"
+#include "mail-storage.h"
+
+#include "sieve-common.h"
+#include "sieve-settings.h"
+#include "sieve-extensions.h"
+#include "sieve-message.h"
+#include "sieve-interpreter.h"
+#include "sieve-result.h"
+#include "sieve-runtime-trace.h"
+#include "sieve-ext-variables.h"
+
+#include "ext-bounce-common.h"
+
+/*
+ * Settings
+ */
+
+static void ext_bounce_read_size(struct sieve_instance *svinst,
+				 const char *name, size_t *value)
+{
+	size_t size;
+
+	/* An invalid value is logged by sieve-settings and left at the
+	   default, as for Pigeonhole's own settings. */
+	if (sieve_setting_get_size_value(svinst, name, &size))
+		*value = size;
+}
+
+static void ext_bounce_read_types(struct sieve_instance *svinst,
+				  struct bounce_classifier *cls)
+{
+	const char *const *names = bounce_category_names();
+	const char *setting, *value, *error;
+	enum bounce_type type;
+
+	for (; *names != NULL; names++) {
+		setting = t_strconcat("sieve_bounce_type_",
+				      t_str_replace(*names, '-', '_'), NULL);
+		value = sieve_setting_get(svinst, setting);
+		if (value == NULL || *value == '\0')
+			continue;
+		if (!bounce_type_from_str(value, &type)) {
+			e_error(svinst->event, "vnd.bounce: "
+				"invalid value '%s' for setting %s "
+				"(expected hard, soft, other, complaint or none): "
+				"category keeps its default type",
+				value, setting);
+			continue;
+		}
+		if (bounce_classifier_set_type(cls, *names, type, &error) < 0)
+			i_unreached(); /* the names came from the library */
+	}
+}
+
+bool ext_bounce_load(const struct sieve_extension *ext, void **context)
+{
+	struct sieve_instance *svinst = ext->svinst;
+	struct ext_bounce_context *ectx;
+	const char *rules, *error;
+	size_t max_message_size = BOUNCE_DEFAULT_MAX_MESSAGE_SIZE;
+	pool_t pool;
+
+	if (*context != NULL) {
+		ext_bounce_unload(ext);
+		*context = NULL;
+	}
+
+	pool = pool_alloconly_create("vnd.bounce context", 512);
+	ectx = p_new(pool, struct ext_bounce_context, 1);
+	ectx->pool = pool;
+	ectx->var_ext = sieve_ext_variables_get_extension(svinst);
+
+	rules = sieve_setting_get(svinst, "sieve_bounce_rules");
+	if (rules == NULL || *rules == '\0')
+		rules = BOUNCE_RULES_PATH;
+	ectx->set.rules_path = p_strdup(pool, rules);
+	ectx->set.max_part_text = BOUNCE_DEFAULT_MAX_PART_TEXT;
+	ectx->set.max_total_text = BOUNCE_DEFAULT_MAX_TOTAL_TEXT;
+	ext_bounce_read_size(svinst, "sieve_bounce_max_part_text",
+			     &ectx->set.max_part_text);
+	ext_bounce_read_size(svinst, "sieve_bounce_max_total_text",
+			     &ectx->set.max_total_text);
+	ext_bounce_read_size(svinst, "sieve_bounce_max_message_size",
+			     &max_message_size);
+	ectx->set.max_message_size = max_message_size;
+
+	/* A broken rules file must not make scripts that require the
+	   extension fail to compile with a misleading "unknown extension":
+	   keep the extension, log why, and fail at run time. */
+	if (bounce_classifier_init(&ectx->set, &ectx->cls, &error) < 0) {
+		ectx->load_error = p_strdup_printf(pool,
+			"cannot load the rules from %s: %s", rules, error);
+		e_error(svinst->event, "vnd.bounce: %s", ectx->load_error);
+	} else {
+		ext_bounce_read_types(svinst, ectx->cls);
+		e_debug(svinst->event, "vnd.bounce: rules loaded from %s",
+			rules);
+	}
+
+	*context = ectx;
+	return TRUE;
+}
+
+void ext_bounce_unload(const struct sieve_extension *ext)
+{
+	struct ext_bounce_context *ectx = ext->context;
+
+	if (ectx == NULL)
+		return;
+	bounce_classifier_deinit(&ectx->cls);
+	pool_unref(&ectx->pool);
+}
+
+/*
+ * Classification of the message
+ */
+
+static const char *ext_bounce_envelope_to(struct sieve_message_context *msgctx)
+{
+	const struct smtp_address *addr;
+
+	/* A VERP return path survives as the original recipient when the
+	   MTA has already rewritten the final one to the local user. */
+	addr = sieve_message_get_orig_recipient(msgctx);
+	return addr == NULL ? NULL : smtp_address_encode(addr);
+}
+
+static int
+ext_bounce_classify(const struct sieve_runtime_env *renv,
+		    struct ext_bounce_context *ectx,
+		    struct ext_bounce_message *msg)
+{
+	struct sieve_message_context *msgctx = renv->msgctx;
+	pool_t pool = sieve_result_pool(renv->result);
+	struct message_size hdr_size, body_size;
+	const struct bounce_recipient *rcpt;
+	struct istream *input;
+	struct mail *mail;
+
+	mail = sieve_message_get_mail(msgctx);
+	if (mail_get_stream(mail, &hdr_size, &body_size, &input) < 0) {
+		return sieve_runtime_mail_error(renv, mail,
+			"vnd.bounce: failed to read the message");
+	}
+
+	/* A stream of our own: the mail's stream stays where the storage
+	   expects it. */
+	input = i_stream_create_limit(input, UOFF_T_MAX);
+	msg->report = bounce_classify(ectx->cls, pool, input,
+				      ext_bounce_envelope_to(msgctx));
+	i_stream_unref(&input);
+
+	p_array_init(&msg->failed, pool, 4);
+	array_foreach(&msg->report->recipients, rcpt) {
+		if (rcpt->type != BOUNCE_TYPE_NONE)
+			array_push_back(&msg->failed, &rcpt);
+	}
+	msg->primary = bounce_report_primary(msg->report);
+
+	if (msg->primary == NULL) {
+		sieve_runtime_trace(renv, SIEVE_TRLVL_TESTS,
+			"bounce classification: not a bounce (format %s)",
+			msg->report->format);
+	} else {
+		sieve_runtime_trace(renv, SIEVE_TRLVL_TESTS,
+			"bounce classification: %s %s (code %u) for <%s>, "
+			"%u failed recipient(s), format %s",
+			bounce_type_to_str(msg->primary->type),
+			msg->primary->category, msg->primary->code,
+			msg->primary->address, array_count(&msg->failed),
+			msg->report->format);
+	}
+	return SIEVE_EXEC_OK;
+}
+
+int ext_bounce_get_message(const struct sieve_runtime_env *renv,
+			   const struct sieve_extension *ext,
+			   struct ext_bounce_message **msg_r)
+{
+	struct ext_bounce_context *ectx = ext->context;
+	struct sieve_message_context *msgctx = renv->msgctx;
+	struct ext_bounce_message *msg;
+	int ret;
+
+	*msg_r = NULL;
+	if (ectx == NULL || ectx->cls == NULL) {
+		sieve_runtime_critical(renv, NULL, "vnd.bounce",
+			"vnd.bounce: bounce classification is not available: %s",
+			ectx == NULL ? "extension not loaded" :
+			ectx->load_error);
+		return SIEVE_EXEC_FAILURE;
+	}
+
+	/* The message context outlives each script of a multiscript
+	   delivery, and forgets us when the message is substituted. The
+	   memory comes from the result, which the message context does
+	   not outlive: a classify action recorded before a substitution
+	   still points to valid data. */
+	msg = (struct ext_bounce_message *)
+		sieve_message_context_extension_get(msgctx, ext);
+	if (msg != NULL) {
+		*msg_r = msg;
+		return SIEVE_EXEC_OK;
+	}
+
+	msg = p_new(sieve_result_pool(renv->result),
+		    struct ext_bounce_message, 1);
+	if ((ret = ext_bounce_classify(renv, ectx, msg)) <= 0)
+		return ret;
+	sieve_message_context_extension_set(msgctx, ext, msg);
+	*msg_r = msg;
+	return SIEVE_EXEC_OK;
+}
+
+/*
+ * Fields
+ */
+
+static const char *const field_names[EXT_BOUNCE_FIELD_COUNT] = {
+	[EXT_BOUNCE_FIELD_TYPE] = "type",
+	[EXT_BOUNCE_FIELD_CATEGORY] = "category",
+	[EXT_BOUNCE_FIELD_CODE] = "code",
+	[EXT_BOUNCE_FIELD_STATUS] = "status",
+	[EXT_BOUNCE_FIELD_RECIPIENT] = "recipient",
+	[EXT_BOUNCE_FIELD_DIAGNOSTIC] = "diagnostic",
+};
+
+const char *ext_bounce_field_name(enum ext_bounce_field field)
+{
+	i_assert(field < EXT_BOUNCE_FIELD_COUNT);
+	return field_names[field];
+}
+
+static const char *nonempty(const char *value)
+{
+	return value == NULL || *value == '\0' ? NULL : value;
+}
+
+const char *ext_bounce_field_get(const struct bounce_recipient *rcpt,
+				 enum ext_bounce_field field)
+{
+	switch (field) {
+	case EXT_BOUNCE_FIELD_TYPE:
+		return bounce_type_to_str(rcpt->type);
+	case EXT_BOUNCE_FIELD_CATEGORY:
+		return nonempty(rcpt->category);
+	case EXT_BOUNCE_FIELD_CODE:
+		return dec2str(rcpt->code);
+	case EXT_BOUNCE_FIELD_STATUS:
+		return nonempty(rcpt->status);
+	case EXT_BOUNCE_FIELD_RECIPIENT:
+		return nonempty(rcpt->address);
+	case EXT_BOUNCE_FIELD_DIAGNOSTIC:
+		return nonempty(rcpt->diagnostic);
+	case EXT_BOUNCE_FIELD_COUNT:
+		break;
+	}
+	i_unreached();
+}

@@ -1,0 +1,90 @@
+#ifndef EXT_BOUNCE_COMMON_H
+#define EXT_BOUNCE_COMMON_H
+
+#include "sieve-common.h"
+
+#include "bounce.h"
+
+/*
+ * Extension
+ */
+
+extern const struct sieve_extension_def bounce_extension;
+
+/* Per sieve instance: the settings and the classifier they describe. */
+struct ext_bounce_context {
+	pool_t pool;
+	const struct sieve_extension *var_ext;
+
+	struct bounce_settings set;
+	/* NULL when it could not be set up; load_error says why. Scripts
+	   still compile, but every use fails at run time. */
+	struct bounce_classifier *cls;
+	const char *load_error;
+};
+
+bool ext_bounce_load(const struct sieve_extension *ext, void **context);
+void ext_bounce_unload(const struct sieve_extension *ext);
+
+/*
+ * The classification of the message being delivered
+ */
+
+/* Cached in the message context: computed once for every test, action
+   and variable of all scripts run for one delivery. */
+struct ext_bounce_message {
+	const struct bounce_report *report;
+	/* Failed recipients (type not none), in message order */
+	ARRAY(const struct bounce_recipient *) failed;
+	/* The first most severe one; NULL when nothing failed */
+	const struct bounce_recipient *primary;
+
+	/* What classify already did to this message */
+	bool header_added:1;
+	bool flags_attached:1;
+};
+
+/* Returns SIEVE_EXEC_OK with msg_r, or a failure status after reporting a
+   run-time error (the classifier is not available). */
+int ext_bounce_get_message(const struct sieve_runtime_env *renv,
+			   const struct sieve_extension *ext,
+			   struct ext_bounce_message **msg_r);
+
+/* The fields the test and the variables can read */
+enum ext_bounce_field {
+	EXT_BOUNCE_FIELD_TYPE = 0,
+	EXT_BOUNCE_FIELD_CATEGORY,
+	EXT_BOUNCE_FIELD_CODE,
+	EXT_BOUNCE_FIELD_STATUS,
+	EXT_BOUNCE_FIELD_RECIPIENT,
+	EXT_BOUNCE_FIELD_DIAGNOSTIC,
+
+	EXT_BOUNCE_FIELD_COUNT
+};
+
+const char *ext_bounce_field_name(enum ext_bounce_field field);
+/* The field's value, or NULL when the recipient has none. */
+const char *ext_bounce_field_get(const struct bounce_recipient *rcpt,
+				 enum ext_bounce_field field);
+
+/*
+ * Test, command, variables
+ */
+
+extern const struct sieve_command_def tst_bounce;
+extern const struct sieve_operation_def tst_bounce_operation;
+
+extern const struct sieve_command_def cmd_classify;
+extern const struct sieve_operation_def cmd_classify_operation;
+
+extern const struct sieve_operand_def bounce_namespace_operand;
+void ext_bounce_variables_register(const struct sieve_extension *ext,
+				   struct sieve_validator *valdtr);
+
+/* Operation codes: index in the extension's operations array */
+enum ext_bounce_opcode {
+	EXT_BOUNCE_OPERATION_BOUNCE,
+	EXT_BOUNCE_OPERATION_CLASSIFY,
+};
+
+#endif

@@ -157,6 +157,22 @@ else
 		"$(cat "$run_dir/log")"
 fi
 
+# Scan limits too small to reach the delivery-status part: the settings
+# are read, and a limit never fails a message.
+for setting in max_message_size=300 max_total_text=16 max_part_text=16; do
+	check_vars "sieve_bounce_$setting is applied" "none|||||0" "$HARD" \
+		-o "plugin/sieve_bounce_$setting"
+done
+got=$(sieve_vars "$VARS" "$HARD" -o plugin/sieve_bounce_max_message_size=lots)
+if [ "$got" = "hard|bad-mailbox|10|5.1.1|userunknown@bouncehammer.jp|1" ] &&
+   grep -q "invalid size value for setting 'sieve_bounce_max_message_size': 'lots'" \
+	"$run_dir/log"; then
+	pass "an invalid size is logged and the default kept"
+else
+	fail "an invalid size is logged and the default kept" "got: $got" \
+		"$(cat "$run_dir/log")"
+fi
+
 echo "# field tags: the key list against that field of every failed recipient"
 check_test ":type, second recipient" 'bounce :type "soft"' "$MULTI" true
 check_test ":type, no recipient" 'bounce :type "complaint"' "$MULTI" false
@@ -575,6 +591,31 @@ else
 	fail ":code with :value and i;ascii-numeric compiles cleanly" \
 		"$(cat "$run_dir/out")"
 fi
+
+echo "# the examples of the specification compile cleanly"
+spec=$top_srcdir/sieve-extensions/vnd.bounce.txt
+# An example: lines indented by six spaces, starting with "require".
+awk -v dir="$run_dir/sieve" '
+	/^      require/ && !in_example { n++; in_example = 1
+		file = sprintf("%s/spec-example-%02d.sieve", dir, n) }
+	in_example && /[^ ]/ && substr($0, 1, 6) != "      " { in_example = 0 }
+	in_example { sub(/^      /, ""); print > file }
+' "$spec"
+own_run_dir
+n_examples=0
+for example in "$run_dir"/sieve/spec-example-*.sieve; do
+	[ -f "$example" ] || continue
+	n_examples=$((n_examples + 1))
+	if "$SIEVEC" -c "$conf" "$example" "$run_dir/example.svbin" \
+		>"$run_dir/out" 2>&1 && [ ! -s "$run_dir/out" ]; then
+		pass "specification example $n_examples"
+	else
+		fail "specification example $n_examples" "$(cat "$example")" \
+			"$(cat "$run_dir/out")"
+	fi
+done
+[ "$n_examples" -ge 6 ] && pass "$n_examples examples found in the specification" ||
+	fail "only $n_examples examples found in the specification"
 
 echo "# sieve-dump shows readable operations"
 DUMPED=$(script dumped <<'EOF'

@@ -46,16 +46,20 @@ else
 	run_group=$(id -gn)
 fi
 
-# Creates run_dir with a copy of the plugin and of the rules, so that the
-# unprivileged user needs no access to the build and source trees.
+# Creates run_dir with copies of the plugin, the rules and the shipped
+# configuration (and, through msg and readable, of the messages), so that
+# the unprivileged user needs no access to the build and source trees.
 setup_run_dir() {
 	run_dir=$(mktemp -d "${TMPDIR:-/tmp}/bounce-test.XXXXXX") || exit $HARD_ERROR
 	trap 'cleanup_run_dir' EXIT
 	mkdir -p "$run_dir/base" "$run_dir/state" "$run_dir/home" \
-		"$run_dir/plugins" "$run_dir/rules" "$run_dir/sieve"
+		"$run_dir/plugins" "$run_dir/rules" "$run_dir/sieve" \
+		"$run_dir/messages"
 	cp "$plugin_so" "$run_dir/plugins/"
 	cp -R "$top_srcdir/conf.d/bounce.rules" \
 		"$top_srcdir/conf.d/bounce.rules.d" "$run_dir/rules/"
+	cp "$top_srcdir/conf.d/90-sieve-bounce.conf" "$run_dir/"
+	chmod -R a+rX "$run_dir"
 	conf=$run_dir/dovecot.conf
 	write_conf "$conf"
 }
@@ -101,7 +105,7 @@ write_conf() {
 		echo "protocol lda {"
 		echo "  mail_plugins = sieve"
 		echo "}"
-		echo "!include $top_srcdir/conf.d/90-sieve-bounce.conf"
+		echo "!include $run_dir/90-sieve-bounce.conf"
 		echo "plugin {"
 		echo "  sieve = file:$run_dir/sieve;active=$run_dir/active.sieve"
 		echo "  sieve_plugin_dir = $run_dir/plugins"
@@ -124,18 +128,25 @@ as_user() {
 	fi
 }
 
-# Where a test message of that name is kept: the shared samples, this
-# suite's own messages, the examples.
+# readable FILE: a copy of FILE in the run directory, which the delivery
+# user can read
+readable() {
+	copy=$run_dir/messages/$(basename "$1")
+	cp "$1" "$copy" && chmod a+r "$copy" && echo "$copy"
+}
+
+# msg NAME: a readable copy of the test message of that name, from the
+# shared samples, this suite's own messages or the examples
 msg() {
 	for dir in "$top_srcdir/tests/samples" "$top_srcdir/tests/sieve/messages" \
 		   "$top_srcdir/examples/messages"; do
 		if [ -f "$dir/$1" ]; then
-			echo "$dir/$1"
-			return 0
+			readable "$dir/$1"
+			return
 		fi
 	done
 	echo "ERROR: test message $1 not found" >&2
-	exit $HARD_ERROR
+	return 1
 }
 
 # Test bookkeeping: ok/not ok lines, a summary, the exit status.

@@ -667,7 +667,7 @@ if [ -x "$classify_tool" ]; then
 				split(p, f, "\t")
 				print f[4] "|" f[5] "|" f[6] "|" f[7] "|" f[3] "|" n "|" f[10]
 			}')
-		got=$(sieve_vars "$VARS_DIAG" "$m")
+		got=$(sieve_vars "$VARS_DIAG" "$(readable "$m")")
 		if [ "$got" = "$want" ]; then
 			pass "same classification: $(basename "$m")"
 		else

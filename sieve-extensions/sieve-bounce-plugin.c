@@ -28,7 +28,8 @@ void sieve_bounce_plugin_unload(struct sieve_instance *svinst ATTR_UNUSED,
 {
 	const struct sieve_extension *ext = context;
 
-	sieve_extension_unregister(ext);
+	if (ext != NULL)
+		sieve_extension_unregister(ext);
 }
 
 void sieve_bounce_plugin_init(void)

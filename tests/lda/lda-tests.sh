@@ -52,7 +52,7 @@ COMPLAINT=$(msg arf-01.eml) || exit $HARD_ERROR
 AUTOREPLY=$(msg rfc3834-01.eml) || exit $HARD_ERROR
 NORMAL=$(msg is-not-bounce-01.eml) || exit $HARD_ERROR
 MULTI=$(msg lhost-postfix-13.eml) || exit $HARD_ERROR
-NOADDR=$(msg lhost-exim-44.eml) || exit $HARD_ERROR
+NOADDR=$(msg no-address.eml) || exit $HARD_ERROR
 SUCCESS=$(msg rfc3464-28.eml) || exit $HARD_ERROR
 MALFORMED=$(msg malformed.eml) || exit $HARD_ERROR
 
@@ -69,12 +69,12 @@ check_delivery "auto-reply" "$AUTOREPLY" Bounces/other '$BounceOther' \
 check_delivery "hard and soft recipients" "$MULTI" Bounces/hard \
 	'$BounceHard $BounceSoft' \
 	"type=hard; category=bad-mailbox; code=10; recipient=kijitora@example.jp"
-check_delivery "no address, VERP envelope" "$NOADDR" Bounces/other \
-	'$BounceOther' \
-	"type=other; category=other; code=40; recipient=jane@example.org" \
+check_delivery "no address, VERP envelope" "$NOADDR" Bounces/hard \
+	'$BounceHard' \
+	"type=hard; category=bad-mailbox; code=10; recipient=jane@example.org" \
 	-a "bounces+jane=example.org@lists.example.net"
-check_delivery "no address at all" "$NOADDR" Bounces/other '$BounceOther' \
-	"type=other; category=other; code=30"
+check_delivery "no address at all" "$NOADDR" Bounces/hard '$BounceHard' \
+	"type=hard; category=bad-mailbox; code=30"
 check_delivery "ordinary message" "$NORMAL" INBOX "" ""
 check_delivery "successful delivery report" "$SUCCESS" INBOX "" ""
 check_delivery "malformed message" "$MALFORMED" INBOX "" ""

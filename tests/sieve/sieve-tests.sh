@@ -18,7 +18,7 @@ COMPLAINT=$(msg arf-01.eml) || exit $HARD_ERROR         # ARF abuse report
 AUTOREPLY=$(msg rfc3834-01.eml) || exit $HARD_ERROR     # vacation reply
 NORMAL=$(msg is-not-bounce-01.eml) || exit $HARD_ERROR  # ordinary message
 MULTI=$(msg lhost-postfix-13.eml) || exit $HARD_ERROR   # hard + soft
-NOADDR=$(msg lhost-exim-44.eml) || exit $HARD_ERROR     # names no address
+NOADDR=$(msg no-address.eml) || exit $HARD_ERROR         # names no address
 SUCCESS=$(msg rfc3464-28.eml) || exit $HARD_ERROR       # delivered DSN
 MALFORMED=$(msg malformed.eml) || exit $HARD_ERROR      # broken MIME
 
@@ -132,13 +132,13 @@ check_vars "primary of two recipients is the most severe, count is 2" \
 check_vars "variables of an ordinary message" "none|||||0" "$NORMAL"
 check_vars "variables of a successful delivery report" "none|||||0" "$SUCCESS"
 check_vars "variables of a malformed message" "none|||||0" "$MALFORMED"
-check_vars "a bounce naming no address has code 30" "other|other|30|5.0.0||1" \
-	"$NOADDR"
+check_vars "a bounce naming no address has code 30" \
+	"hard|bad-mailbox|30|5.1.1||1" "$NOADDR"
 check_vars "a VERP envelope recipient names the failed address" \
-	"other|other|40|5.0.0|jane@example.org|1" \
+	"hard|bad-mailbox|10|5.1.1|jane@example.org|1" \
 	"$NOADDR" -r "bounces+jane=example.org@lists.example.net"
 check_vars "a VERP original recipient is used first" \
-	"other|other|40|5.0.0|jane@example.org|1" \
+	"hard|bad-mailbox|10|5.1.1|jane@example.org|1" \
 	"$NOADDR" -a "bounces+jane=example.org@lists.example.net" \
 	-r "user@example.org"
 check_vars "a category's type can be overridden in the configuration" \

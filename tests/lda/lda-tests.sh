@@ -45,7 +45,7 @@ check_delivery() {
 	fi
 }
 
-HARD=$(msg rfc3464-01.eml) || exit $HARD_ERROR
+HARD=$(msg lhost-sendmail-01.eml) || exit $HARD_ERROR
 SOFT=$(msg lhost-gmail-06.eml) || exit $HARD_ERROR
 OTHER=$(msg lhost-exim-55.eml) || exit $HARD_ERROR
 COMPLAINT=$(msg arf-01.eml) || exit $HARD_ERROR

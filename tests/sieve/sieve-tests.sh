@@ -11,7 +11,7 @@ need_programs "$SIEVE_TEST" "$SIEVEC" "$SIEVE_DUMP"
 setup_run_dir
 
 # The messages, by what they are (see tests/sieve/messages/README)
-HARD=$(msg rfc3464-01.eml) || exit $HARD_ERROR          # 5.1.1 user unknown
+HARD=$(msg lhost-sendmail-01.eml) || exit $HARD_ERROR   # 5.1.1 user unknown
 SOFT=$(msg lhost-gmail-06.eml) || exit $HARD_ERROR      # mailbox full
 OTHER=$(msg lhost-exim-55.eml) || exit $HARD_ERROR      # refused as spam
 COMPLAINT=$(msg arf-01.eml) || exit $HARD_ERROR         # ARF abuse report

@@ -648,10 +648,16 @@ else
 fi
 
 echo "# Sieve sees what bounce-classify sees, for every sample"
+# BOUNCE_SIEVE_CORPUS=DIR adds every message of DIR (e.g. the whole
+# Sisimai set) to the comparison.
+set -- "$top_srcdir"/tests/samples/*.eml "$top_srcdir"/tests/sieve/messages/*.eml \
+	"$top_srcdir"/examples/messages/*.eml
+if [ -n "${BOUNCE_SIEVE_CORPUS:-}" ]; then
+	set -- "$@" "$BOUNCE_SIEVE_CORPUS"/*.eml
+fi
 classify_tool=$builddir/src/bounce-classify
 if [ -x "$classify_tool" ]; then
-	for m in "$top_srcdir"/tests/samples/*.eml "$top_srcdir"/tests/sieve/messages/*.eml \
-		 "$top_srcdir"/examples/messages/*.eml; do
+	for m in "$@"; do
 		[ -f "$m" ] || continue
 		# the primary recipient: first of the most severe type
 		want=$("$classify_tool" --rules="$top_srcdir/conf.d/bounce.rules" \

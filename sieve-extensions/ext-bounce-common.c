@@ -36,12 +36,14 @@ static void ext_bounce_read_size(struct sieve_instance *svinst,
 }
 
 static void ext_bounce_read_types(struct sieve_instance *svinst,
-				  struct bounce_classifier *cls)
+				  struct ext_bounce_context *ectx)
 {
 	const char *const *names = bounce_category_names();
-	const char *setting, *value, *error;
+	struct ext_bounce_type_override *override;
+	const char *setting, *value;
 	enum bounce_type type;
 
+	p_array_init(&ectx->type_overrides, ectx->pool, 4);
 	for (; *names != NULL; names++) {
 		setting = t_strconcat("sieve_bounce_type_",
 				      t_str_replace(*names, '-', '_'), NULL);
@@ -56,8 +58,9 @@ static void ext_bounce_read_types(struct sieve_instance *svinst,
 				value, setting);
 			continue;
 		}
-		if (bounce_classifier_set_type(cls, *names, type, &error) < 0)
-			i_unreached(); /* the names came from the library */
+		override = array_append_space(&ectx->type_overrides);
+		override->category = *names;
+		override->type = type;
 	}
 }
 
@@ -65,7 +68,7 @@ bool ext_bounce_load(const struct sieve_extension *ext, void **context)
 {
 	struct sieve_instance *svinst = ext->svinst;
 	struct ext_bounce_context *ectx;
-	const char *rules, *error;
+	const char *rules;
 	size_t max_message_size = BOUNCE_DEFAULT_MAX_MESSAGE_SIZE;
 	pool_t pool;
 
@@ -92,22 +95,48 @@ bool ext_bounce_load(const struct sieve_extension *ext, void **context)
 	ext_bounce_read_size(svinst, "sieve_bounce_max_message_size",
 			     &max_message_size);
 	ectx->set.max_message_size = max_message_size;
-
-	/* A broken rules file must not make scripts that require the
-	   extension fail to compile with a misleading "unknown extension":
-	   keep the extension, log why, and fail at run time. */
-	if (bounce_classifier_init(&ectx->set, &ectx->cls, &error) < 0) {
-		ectx->load_error = p_strdup_printf(pool,
-			"cannot load the rules from %s: %s", rules, error);
-		e_error(svinst->event, "vnd.bounce: %s", ectx->load_error);
-	} else {
-		ext_bounce_read_types(svinst, ectx->cls);
-		e_debug(svinst->event, "vnd.bounce: rules loaded from %s",
-			rules);
-	}
+	ext_bounce_read_types(svinst, ectx);
 
 	*context = ectx;
 	return TRUE;
+}
+
+/* The rules are compiled when a message first needs them, not when the
+   extension is loaded: a delivery whose scripts never classify anything
+   (a user's script that does not use the extension) does not pay for
+   them. Rules that cannot be loaded do not make scripts that require the
+   extension fail to compile with a misleading "unknown extension": the
+   reason is logged once and every use fails at run time. */
+static int
+ext_bounce_classifier_get(struct sieve_instance *svinst,
+			  struct ext_bounce_context *ectx,
+			  struct bounce_classifier **cls_r)
+{
+	const struct ext_bounce_type_override *override;
+	const char *error;
+
+	if (ectx->cls == NULL && ectx->load_error == NULL) {
+		if (bounce_classifier_init(&ectx->set, &ectx->cls,
+					   &error) < 0) {
+			ectx->load_error = p_strdup_printf(ectx->pool,
+				"cannot load the rules from %s: %s",
+				ectx->set.rules_path, error);
+			e_error(svinst->event, "vnd.bounce: %s",
+				ectx->load_error);
+		} else {
+			array_foreach(&ectx->type_overrides, override) {
+				if (bounce_classifier_set_type(ectx->cls,
+					override->category, override->type,
+					&error) < 0)
+					i_unreached(); /* names from the library */
+			}
+			e_debug(svinst->event,
+				"vnd.bounce: rules loaded from %s",
+				ectx->set.rules_path);
+		}
+	}
+	*cls_r = ectx->cls;
+	return ectx->cls == NULL ? -1 : 0;
 }
 
 void ext_bounce_unload(const struct sieve_extension *ext)
@@ -136,7 +165,7 @@ static const char *ext_bounce_envelope_to(struct sieve_message_context *msgctx)
 
 static int
 ext_bounce_classify(const struct sieve_runtime_env *renv,
-		    struct ext_bounce_context *ectx,
+		    struct bounce_classifier *cls,
 		    struct ext_bounce_message *msg)
 {
 	struct sieve_message_context *msgctx = renv->msgctx;
@@ -155,7 +184,7 @@ ext_bounce_classify(const struct sieve_runtime_env *renv,
 	/* A stream of our own: the mail's stream stays where the storage
 	   expects it. */
 	input = i_stream_create_limit(input, UOFF_T_MAX);
-	msg->report = bounce_classify(ectx->cls, pool, input,
+	msg->report = bounce_classify(cls, pool, input,
 				      ext_bounce_envelope_to(msgctx));
 	i_stream_unref(&input);
 
@@ -188,17 +217,12 @@ int ext_bounce_get_message(const struct sieve_runtime_env *renv,
 {
 	struct ext_bounce_context *ectx = ext->context;
 	struct sieve_message_context *msgctx = renv->msgctx;
+	struct bounce_classifier *cls;
 	struct ext_bounce_message *msg;
 	int ret;
 
 	*msg_r = NULL;
-	if (ectx == NULL || ectx->cls == NULL) {
-		sieve_runtime_critical(renv, NULL, "vnd.bounce",
-			"vnd.bounce: bounce classification is not available: %s",
-			ectx == NULL ? "extension not loaded" :
-			ectx->load_error);
-		return SIEVE_EXEC_FAILURE;
-	}
+	i_assert(ectx != NULL);
 
 	/* The message context outlives each script of a multiscript
 	   delivery, and forgets us when the message is substituted. The
@@ -212,9 +236,16 @@ int ext_bounce_get_message(const struct sieve_runtime_env *renv,
 		return SIEVE_EXEC_OK;
 	}
 
+	if (ext_bounce_classifier_get(ext->svinst, ectx, &cls) < 0) {
+		sieve_runtime_critical(renv, NULL, "vnd.bounce",
+			"vnd.bounce: bounce classification is not available: %s",
+			ectx->load_error);
+		return SIEVE_EXEC_FAILURE;
+	}
+
 	msg = p_new(sieve_result_pool(renv->result),
 		    struct ext_bounce_message, 1);
-	if ((ret = ext_bounce_classify(renv, ectx, msg)) <= 0)
+	if ((ret = ext_bounce_classify(renv, cls, msg)) <= 0)
 		return ret;
 	sieve_message_context_extension_set(msgctx, ext, msg);
 	*msg_r = msg;

@@ -11,14 +11,23 @@
 
 extern const struct sieve_extension_def bounce_extension;
 
-/* Per sieve instance: the settings and the classifier they describe. */
+struct ext_bounce_type_override {
+	const char *category;
+	enum bounce_type type;
+};
+
+/* Per sieve instance: the settings, read when the extension is loaded,
+   and the classifier they describe, set up when first needed. */
 struct ext_bounce_context {
 	pool_t pool;
 	const struct sieve_extension *var_ext;
 
 	struct bounce_settings set;
-	/* NULL when it could not be set up; load_error says why. Scripts
-	   still compile, but every use fails at run time. */
+	ARRAY(struct ext_bounce_type_override) type_overrides;
+
+	/* NULL until first needed, and when it could not be set up:
+	   load_error then says why. Scripts still compile, but every use
+	   fails at run time. */
 	struct bounce_classifier *cls;
 	const char *load_error;
 };

@@ -1,0 +1,211 @@
+/* Loading and matching the rules file (bounce-rules.c). */
+
+#include "lib.h"
+#include "bounce-private.h"
+#include "test-common.h"
+
+#include <stdio.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+static char test_dir[] = "/tmp/bounce-rules-test.XXXXXX";
+
+static const char *write_rules(const char *name, const char *text)
+{
+	const char *path = t_strdup_printf("%s/%s", test_dir, name);
+	FILE *f = fopen(path, "w");
+
+	if (f == NULL)
+		i_fatal("fopen(%s) failed: %m", path);
+	fputs(text, f);
+	fclose(f);
+	return path;
+}
+
+static struct bounce_rules *load_ok(const char *path)
+{
+	struct bounce_rules *rules = NULL;
+	const char *error;
+
+	if (bounce_rules_load(path, &rules, &error) < 0)
+		CU_FAIL_FATAL(error);
+	return rules;
+}
+
+static const char *load_error(const char *text)
+{
+	struct bounce_rules *rules;
+	const char *error;
+
+	if (bounce_rules_load(write_rules("bad.rules", text), &rules,
+			      &error) == 0) {
+		bounce_rules_free(&rules);
+		return "";
+	}
+	return error;
+}
+
+static void test_errors_name_the_line(void)
+{
+	const char *error;
+
+	error = load_error("# comment\nphrase no-such-category x\n");
+	CU_ASSERT_PTR_NOT_NULL(strstr(error, "bad.rules:2"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(error, "unknown category"));
+
+	error = load_error("\n\nphrase bad-mailbox (unclosed\n");
+	CU_ASSERT_PTR_NOT_NULL(strstr(error, "bad.rules:3"));
+
+	error = load_error("status 5.x.1 bad-mailbox\n");
+	CU_ASSERT_PTR_NOT_NULL(strstr(error, "invalid status pattern"));
+
+	error = load_error("reply 55 bad-mailbox\n");
+	CU_ASSERT_PTR_NOT_NULL(strstr(error, "invalid reply code"));
+
+	error = load_error("frobnicate\n");
+	CU_ASSERT_PTR_NOT_NULL(strstr(error, "unknown directive"));
+
+	error = load_error("format broken\n  match From x\n");
+	CU_ASSERT_PTR_NOT_NULL(strstr(error, "no recipient pattern"));
+
+	error = load_error("include does-not-exist.rules\n");
+	CU_ASSERT_PTR_NOT_NULL(strstr(error, "not found"));
+}
+
+static void test_phrases_and_groups(void)
+{
+	struct bounce_rules *rules;
+	const struct bounce_rule *rule;
+
+	rules = load_ok(write_rules("groups.rules",
+		"category-order quota-issues policy-related/generic\n"
+		"phrase policy-related/generic rejected\n"
+		"phrase quota-issues:22 mailbox (?:is )?full\n"
+		"phrase bad-mailbox user unknown\n"));
+	/* the group order decides, not the position in the text */
+	rule = bounce_rules_match_phrase(rules, "rejected: mailbox is full");
+	CU_ASSERT_FATAL(rule != NULL);
+	CU_ASSERT_STRING_EQUAL(bounce_category_get(rule->category)->name,
+			       "quota-issues");
+	CU_ASSERT_STRING_EQUAL(rule->id, "groups.rules:3");
+	rule = bounce_rules_match_phrase(rules, "REJECTED by policy");
+	CU_ASSERT_FATAL(rule != NULL);
+	CU_ASSERT_STRING_EQUAL(rule->id, "groups.rules:2");
+	/* groups not named in category-order come after, in file order */
+	rule = bounce_rules_match_phrase(rules, "User Unknown, rejected");
+	CU_ASSERT_FATAL(rule != NULL);
+	CU_ASSERT_STRING_EQUAL(rule->id, "groups.rules:2");
+	CU_ASSERT_PTR_NULL(bounce_rules_match_phrase(rules, "all fine"));
+	bounce_rules_free(&rules);
+}
+
+static void test_status_wildcards(void)
+{
+	struct bounce_rules *rules;
+	const struct bounce_rule *rule;
+
+	rules = load_ok(write_rules("status.rules",
+		"status 5.*.* other refine\n"
+		"status *.2.2 quota-issues\n"
+		"status 5.1.1 bad-mailbox\n"
+		"status 5.1.* bad-mailbox refine\n"));
+	rule = bounce_rules_match_status(rules, "5.1.1");
+	CU_ASSERT(rule != NULL && !rule->refine);
+	rule = bounce_rules_match_status(rules, "5.1.3");
+	CU_ASSERT(rule != NULL && rule->refine &&
+		  strcmp(rule->id, "status.rules:4") == 0);
+	rule = bounce_rules_match_status(rules, "4.2.2");
+	CU_ASSERT(rule != NULL && strcmp(bounce_category_get(
+		rule->category)->name, "quota-issues") == 0);
+	rule = bounce_rules_match_status(rules, "5.7.26");
+	CU_ASSERT(rule != NULL && strcmp(rule->id, "status.rules:1") == 0);
+	CU_ASSERT_PTR_NULL(bounce_rules_match_status(rules, "4.4.7"));
+	bounce_rules_free(&rules);
+}
+
+static void test_include_and_misc(void)
+{
+	struct bounce_rules *rules;
+	const char *text;
+
+	(void)mkdir(t_strdup_printf("%s/local.d", test_dir), 0700);
+	write_rules("local.d/a.rules", "reply 552 quota-issues\n");
+	write_rules("local.d/b.rules",
+		    "subject auto-reply ^out of office\n"
+		    "verp ^bounce-(?<local>[^=]+)=(?<domain>[^@]+)@\n"
+		    "keep-header ^X-Campaign-Id$\n"
+		    "original ^--- original message ---$\n");
+	rules = load_ok(write_rules("main.rules",
+		"include local.d/*.rules\ninclude empty.d/*.rules\n"));
+	CU_ASSERT_PTR_NOT_NULL(bounce_rules_match_reply(rules, "552"));
+	CU_ASSERT_PTR_NULL(bounce_rules_match_reply(rules, "550"));
+	CU_ASSERT_PTR_NOT_NULL(bounce_rules_match_subject(rules,
+		"Out of Office: back Monday"));
+	CU_ASSERT_STRING_EQUAL(bounce_rules_verp_decode(rules, test_pool,
+		"bounce-Jane=Example.org@lists.example"), "jane@example.org");
+	CU_ASSERT_PTR_NULL(bounce_rules_verp_decode(rules, test_pool,
+		"postmaster@example.org"));
+	CU_ASSERT(bounce_rules_keep_header(rules, "X-Campaign-Id"));
+	CU_ASSERT(!bounce_rules_keep_header(rules, "Subject"));
+	text = "reason\n--- original message ---\nTo: x@y.example\n";
+	CU_ASSERT_EQUAL(bounce_rules_original_offset(rules, text,
+		strlen(text)), 7);
+	bounce_rules_free(&rules);
+}
+
+static void test_type_override(void)
+{
+	struct bounce_report *report;
+	const char *error;
+	const char *msg =
+		"From: MAILER-DAEMON@mx.example\n"
+		"Subject: Undelivered Mail Returned to Sender\n"
+		"Content-Type: multipart/report; report-type=delivery-status;"
+		" boundary=b\n\n--b\nContent-Type: text/plain\n\nfailed\n"
+		"--b\nContent-Type: message/delivery-status\n\n"
+		"Reporting-MTA: dns; mx.example\n\n"
+		"Final-Recipient: rfc822; u@example.org\nAction: failed\n"
+		"Status: 5.7.1\nDiagnostic-Code: smtp; 550 5.7.1 Message "
+		"rejected as spam by Content Filtering\n--b--\n";
+
+	report = test_classify(msg, NULL);
+	CU_ASSERT_STRING_EQUAL(test_rcpt(report, 0)->category, "spam-related");
+	CU_ASSERT_EQUAL(test_rcpt(report, 0)->type, BOUNCE_TYPE_OTHER);
+	CU_ASSERT_EQUAL(bounce_classifier_set_type(test_cls, "spam-related",
+		BOUNCE_TYPE_HARD, &error), 0);
+	report = test_classify(msg, NULL);
+	CU_ASSERT_EQUAL(test_rcpt(report, 0)->type, BOUNCE_TYPE_HARD);
+	CU_ASSERT_EQUAL(bounce_classifier_set_type(test_cls, "spam-related",
+		BOUNCE_TYPE_OTHER, &error), 0);
+	CU_ASSERT_EQUAL(bounce_classifier_set_type(test_cls, "no-such",
+		BOUNCE_TYPE_HARD, &error), -1);
+}
+
+static int suite_init(void)
+{
+	return mkdtemp(test_dir) == NULL ? -1 : 0;
+}
+
+static int suite_clean(void)
+{
+	const char *cmd = t_strdup_printf("rm -rf '%s'", test_dir);
+
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static void add_suites(void)
+{
+	CU_pSuite suite = CU_add_suite("bounce-rules", suite_init, suite_clean);
+
+	CU_add_test(suite, "errors name file and line", test_errors_name_the_line);
+	CU_add_test(suite, "phrase groups and order", test_phrases_and_groups);
+	CU_add_test(suite, "status wildcards", test_status_wildcards);
+	CU_add_test(suite, "include, subject, verp, keep-header, original",
+		    test_include_and_misc);
+	CU_add_test(suite, "category type overrides", test_type_override);
+}
+
+int main(void)
+{
+	return test_main(add_suites);
+}

@@ -98,15 +98,18 @@ format_scan(struct bounce_context *ctx, const struct bounce_format *fmt)
 		if (line_matches(ctx, fmt->end, line, len))
 			break;
 		if (line_matches(ctx, fmt->recipient, line, len) &&
-		    bounce_rules_group(rules, fmt->rcpt_group, &start, &end)) {
+		    bounce_rules_named_group(rules, fmt->recipient, "rcpt",
+					     &start, &end)) {
 			addr = bounce_address_normalize(ctx->pool,
 				t_strndup(line + start, end - start));
 			if (addr != NULL) {
 				format_finish_recipient(ctx, rcpt, diag);
 				rcpt = bounce_context_add_recipient(ctx, addr);
 				found = TRUE;
-				if (bounce_rules_group(rules, fmt->diag_group,
-						       &start, &end))
+				if (fmt->diag_group > 0 &&
+				    bounce_rules_named_group(rules,
+						fmt->recipient, "diag",
+						&start, &end))
 					format_append_diag(diag, line + start,
 							   end - start);
 				continue;

@@ -375,6 +375,14 @@ static int rules_include(struct rules_parser *parser, const char *arg)
 	return ret;
 }
 
+static int pattern_has_group(const pcre2_code *re, const char *name)
+{
+	PCRE2_SPTR first, last;
+
+	return pcre2_substring_nametable_scan(re, (PCRE2_SPTR)name, &first,
+					      &last) > 0 ? 1 : 0;
+}
+
 static int
 rules_parse_format_line(struct rules_parser *parser, const char *line)
 {
@@ -429,10 +437,9 @@ rules_parse_format_line(struct rules_parser *parser, const char *line)
 	}
 	*target = re;
 	if (target == &fmt->recipient) {
-		fmt->rcpt_group = pcre2_substring_number_from_name(
-			re, (PCRE2_SPTR)"rcpt");
-		fmt->diag_group = pcre2_substring_number_from_name(
-			re, (PCRE2_SPTR)"diag");
+		/* (?J) alternatives may name a group more than once */
+		fmt->rcpt_group = pattern_has_group(re, "rcpt");
+		fmt->diag_group = pattern_has_group(re, "diag");
 		if (fmt->rcpt_group <= 0) {
 			parser->error = "recipient: pattern has no (?<rcpt>...) group";
 			return -1;
@@ -806,6 +813,27 @@ int bounce_rules_exec(struct bounce_rules *rules, const pcre2_code *re,
 	/* No match, and also match-limit and similar errors on hostile
 	   input: a rule that cannot decide did not match. */
 	return ret < 0 ? 0 : 1;
+}
+
+bool bounce_rules_named_group(struct bounce_rules *rules,
+			      const pcre2_code *re, const char *name,
+			      size_t *start_r, size_t *end_r)
+{
+	PCRE2_SPTR first, last, entry;
+	uint32_t entry_size;
+	int n;
+
+	if (pcre2_substring_nametable_scan(re, (PCRE2_SPTR)name, &first,
+					   &last) < 0)
+		return FALSE;
+	(void)pcre2_pattern_info(re, PCRE2_INFO_NAMEENTRYSIZE, &entry_size);
+	/* the first of the same-named groups that took part in the match */
+	for (entry = first; entry <= last; entry += entry_size) {
+		n = (entry[0] << 8) | entry[1];
+		if (bounce_rules_group(rules, n, start_r, end_r))
+			return TRUE;
+	}
+	return FALSE;
 }
 
 bool bounce_rules_group(struct bounce_rules *rules, int n,

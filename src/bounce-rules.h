@@ -37,6 +37,7 @@ struct bounce_format {
 	   named groups rcpt and, optionally, diag; "skip" lines are not
 	   diagnostic text. */
 	pcre2_code *start, *end, *recipient, *skip;
+	/* > 0 when the recipient pattern has such named groups */
 	int rcpt_group, diag_group;
 };
 ARRAY_DEFINE_TYPE(bounce_format, struct bounce_format);
@@ -97,6 +98,11 @@ bounce_rules_formats(struct bounce_rules *rules);
 /* Match helpers over the rules' shared match data. */
 int bounce_rules_exec(struct bounce_rules *rules, const pcre2_code *re,
 		      const char *subject, size_t len, size_t offset);
+/* After a successful bounce_rules_exec() of re: the span of the named
+   group (of the first that matched, when (?J) repeats the name). */
+bool bounce_rules_named_group(struct bounce_rules *rules,
+			      const pcre2_code *re, const char *name,
+			      size_t *start_r, size_t *end_r);
 /* After a successful bounce_rules_exec(): group n's span. */
 bool bounce_rules_group(struct bounce_rules *rules, int n,
 			size_t *start_r, size_t *end_r);

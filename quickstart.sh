@@ -1,6 +1,8 @@
 #!/bin/sh
 # Quick start on a fresh Debian bookworm machine, as root: install the build
-# dependencies, build, and classify the bundled example messages.
+# dependencies, build, and deliver the bundled example messages through
+# dovecot-lda with the vnd.bounce Sieve plugin, then print the
+# classifier's own table for them.
 set -eu
 top=$(cd "$(dirname "$0")" && pwd)
 build=${BUILD_DIR:-$top/build}
@@ -12,6 +14,10 @@ mkdir -p "$build"
 cd "$build"
 "$top/configure" -q
 make -s -j"$(nproc)" >/dev/null
+echo "dovecot-lda with vnd.bounce over examples/messages:"
+echo
+BOUNCE_BUILDDIR=$build "$top/tests/lda/deliver-examples.sh" "$top/examples/messages"
+echo
 echo "bounce-classify over examples/messages:"
 echo
 printf 'file\tindex\trecipient\ttype\tcategory\tcode\tstatus\treply\taction\tdiagnostic\n'

@@ -104,7 +104,8 @@ classify_notification_text(struct bounce_context *ctx, const char **rest_r)
 	}
 	end = bounce_rules_original_offset(ctx->cls->rules, str_c(text),
 					   str_len(text));
-	*rest_r = str_c(text) + end;
+	/* (copied: the truncation ends the string where the rest begins) */
+	*rest_r = t_strdup(str_c(text) + end);
 	str_truncate(text, end);
 	return str_c(text);
 }

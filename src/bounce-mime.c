@@ -264,6 +264,26 @@ walk_decode_body(struct mime_walk *walk,
 	} while (left > 0 && walk_wants_block(walk, raw));
 }
 
+/* Without a returned message/rfc822, a text/rfc822-headers part is the
+   original's header block. */
+static void parse_original_headers_part(struct bounce_parsed *parsed,
+					pool_t pool)
+{
+	const struct bounce_part *part;
+	size_t pos;
+
+	if (array_count(&parsed->orig_headers) > 0)
+		return;
+	array_foreach(&parsed->parts, part) {
+		if (part->kind == BOUNCE_PART_ORIGINAL_HEADERS) {
+			bounce_parse_fields(pool, str_data(part->text),
+					    str_len(part->text),
+					    &parsed->orig_headers, &pos);
+			return;
+		}
+	}
+}
+
 void bounce_parse_message(const struct bounce_settings *set, pool_t pool,
 			  struct istream *input, struct bounce_parsed *parsed_r)
 {
@@ -296,6 +316,9 @@ void bounce_parse_message(const struct bounce_settings *set, pool_t pool,
 			walk_part_end(&walk);
 			walk_part_start(&walk, raw.part);
 		}
+		/* nested or numerous beyond what lib-mail parses */
+		if ((raw.part->flags & MESSAGE_PART_FLAG_OVERFLOW) != 0)
+			parsed_r->truncated = TRUE;
 		if (!walk_wants_block(&walk, &raw)) {
 			/* skipped */
 		} else if (raw.hdr == NULL && raw.size > 0) {
@@ -317,6 +340,7 @@ void bounce_parse_message(const struct bounce_settings *set, pool_t pool,
 	message_decoder_deinit(&decoder);
 	message_parser_deinit(&parser, &parts);
 	pool_unref(&part_pool);
+	parse_original_headers_part(parsed_r, pool);
 }
 
 const char *bounce_headers_find(const ARRAY_TYPE(bounce_header) *headers,

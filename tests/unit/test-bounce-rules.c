@@ -4,23 +4,9 @@
 #include "bounce-private.h"
 #include "test-common.h"
 
-#include <stdio.h>
-#include <unistd.h>
 #include <sys/stat.h>
 
-static char test_dir[] = "/tmp/bounce-rules-test.XXXXXX";
-
-static const char *write_rules(const char *name, const char *text)
-{
-	const char *path = t_strdup_printf("%s/%s", test_dir, name);
-	FILE *f = fopen(path, "w");
-
-	if (f == NULL)
-		i_fatal("fopen(%s) failed: %m", path);
-	fputs(text, f);
-	fclose(f);
-	return path;
-}
+#define write_rules test_write_file
 
 static struct bounce_rules *load_ok(const char *path)
 {
@@ -70,6 +56,32 @@ static void test_errors_name_the_line(void)
 
 	error = load_error("include does-not-exist.rules\n");
 	CU_ASSERT_PTR_NOT_NULL(strstr(error, "not found"));
+
+	/* an error in an included file names that file and its line */
+	write_rules("broken-inc.rules", "reply 550 bad-mailbox\n"
+		    "phrase bad-mailbox [unclosed\n");
+	error = load_error("# top\ninclude broken-inc.rules\n");
+	CU_ASSERT_PTR_NOT_NULL(strstr(error, "broken-inc.rules:2"));
+
+	/* the rules a classifier is made from are checked the same way */
+	CU_ASSERT_PTR_NOT_NULL(strstr(load_error("status 5.1.1\n"),
+				      "bad.rules:1"));
+}
+
+static void test_classifier_init_errors(void)
+{
+	struct bounce_settings set;
+	struct bounce_classifier *cls;
+	const char *error;
+
+	i_zero(&set);
+	CU_ASSERT_EQUAL(bounce_classifier_init(&set, &cls, &error), -1);
+	set.rules_path = t_strconcat(test_dir, "/missing.rules", NULL);
+	CU_ASSERT_EQUAL(bounce_classifier_init(&set, &cls, &error), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(error, "missing.rules"));
+	set.rules_path = write_rules("bad-cls.rules", "\nfrobnicate\n");
+	CU_ASSERT_EQUAL(bounce_classifier_init(&set, &cls, &error), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(error, "bad-cls.rules:2"));
 }
 
 static void test_phrases_and_groups(void)
@@ -181,23 +193,12 @@ static void test_type_override(void)
 		BOUNCE_TYPE_HARD, &error), -1);
 }
 
-static int suite_init(void)
-{
-	return mkdtemp(test_dir) == NULL ? -1 : 0;
-}
-
-static int suite_clean(void)
-{
-	const char *cmd = t_strdup_printf("rm -rf '%s'", test_dir);
-
-	return system(cmd) == 0 ? 0 : -1;
-}
-
 static void add_suites(void)
 {
-	CU_pSuite suite = CU_add_suite("bounce-rules", suite_init, suite_clean);
+	CU_pSuite suite = CU_add_suite("bounce-rules", NULL, NULL);
 
 	CU_add_test(suite, "errors name file and line", test_errors_name_the_line);
+	CU_add_test(suite, "classifier init errors", test_classifier_init_errors);
 	CU_add_test(suite, "phrase groups and order", test_phrases_and_groups);
 	CU_add_test(suite, "status wildcards", test_status_wildcards);
 	CU_add_test(suite, "include, subject, verp, keep-header, original",

@@ -18,6 +18,12 @@ static void test_status_find(void)
 	CU_ASSERT_PTR_NULL(bounce_status_find(test_pool, "host 192.0.2.5"));
 	CU_ASSERT_PTR_NULL(bounce_status_find(test_pool, "5.1234.1"));
 	CU_ASSERT_PTR_NULL(bounce_status_find(test_pool, NULL));
+	CU_ASSERT_PTR_NULL(bounce_status_find(test_pool, ""));
+	/* the first code in the text is the one the server gave */
+	CU_ASSERT_STRING_EQUAL(bounce_status_find(test_pool,
+		"Status: 4.2.2 (then 5.1.1)"), "4.2.2");
+	CU_ASSERT_STRING_EQUAL(bounce_status_find(test_pool,
+		"smtp; 5.0.973 requires PTR"), "5.0.973");
 }
 
 static void test_reply_find(void)
@@ -30,6 +36,8 @@ static void test_reply_find(void)
 		"from 192.0.2.250 port 5500"));
 	CU_ASSERT_PTR_NULL(bounce_reply_find(test_pool, "4.4.1 timeout"));
 	CU_ASSERT_PTR_NULL(bounce_reply_find(test_pool, "error 650 x"));
+	CU_ASSERT_PTR_NULL(bounce_reply_find(test_pool, ""));
+	CU_ASSERT_PTR_NULL(bounce_reply_find(test_pool, NULL));
 }
 
 static void test_address_normalize(void)
@@ -51,6 +59,9 @@ static void test_text_fold(void)
 		" a\tb\r\n  c \n", 12), "a b c");
 	CU_ASSERT_STRING_EQUAL(bounce_text_fold(test_pool, "x\0y", 3), "x y");
 	CU_ASSERT_STRING_EQUAL(bounce_text_fold(test_pool, "", 0), "");
+	CU_ASSERT_STRING_EQUAL(bounce_text_fold(test_pool, " \t\n", 3), "");
+	/* len bounds the input: no terminating NUL needed */
+	CU_ASSERT_STRING_EQUAL(bounce_text_fold(test_pool, "abcdef", 3), "abc");
 }
 
 static void add_suites(void)

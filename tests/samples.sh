@@ -26,8 +26,10 @@ awk -F'\t' 'BEGIN { OFS = "\t" }
 	"$tmp/expected" "$tmp/out" | sort > "$tmp/got"
 if ! diff -u "$tmp/expected" "$tmp/got" > "$tmp/diff"; then
 	echo "rows differ (- expected, + printed):"
-	tail -n +3 "$tmp/diff" | grep '^[-+]'
-	echo "samples: $(grep -c '^-' "$tmp/diff") expected rows missing or different"
+	tail -n +3 "$tmp/diff" | grep '^[-+]' > "$tmp/rows"
+	cat "$tmp/rows"
+	echo "samples: $(grep -c '^-' "$tmp/rows") expected rows missing or" \
+		"different, $(grep -c '^+' "$tmp/rows") rows not expected"
 	exit 1
 fi
 echo "samples: $(wc -l < "$tmp/expected") rows as expected"

@@ -167,6 +167,9 @@ walk_header(struct mime_walk *walk, const struct message_header_line *hdr)
 	ARRAY_TYPE(bounce_header) *dest;
 	size_t len = I_MIN(hdr->full_value_len, BOUNCE_MAX_HEADER_VALUE);
 
+	/* the end of the header block is no header */
+	if (hdr->eoh)
+		return;
 	if (strcasecmp(hdr->name, "Content-Type") == 0)
 		parse_content_type(walk, hdr->full_value, hdr->full_value_len);
 

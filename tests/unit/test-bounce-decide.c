@@ -1,0 +1,202 @@
+/* From evidence to category (bounce-decide.c), with a small rules file
+   written here so that the order of evidence is what is tested, not the
+   shipped phrases: the DSN Action, a definite status, phrases refining a
+   generic status (only the groups it names), a specific code in the
+   diagnostic over the Status field, "when" conditions, the bare reply
+   code, the text near the recipient, and the fallback. */
+
+#include "lib.h"
+#include "array.h"
+#include "str.h"
+#include "bounce-private.h"
+#include "test-common.h"
+
+static struct bounce_classifier *dec_cls;
+
+#define DECIDE_RULES \
+	"category-order quota-issues bad-mailbox spam-related\n" \
+	"status 5.1.1 bad-mailbox\n" \
+	"status 5.0.0 other refine\n" \
+	"status 5.7.1 policy-related refine spam-related\n" \
+	"reply 552 quota-issues\n" \
+	"phrase quota-issues mailbox (?:is )?full\n" \
+	"phrase bad-mailbox/unknown user unknown\n" \
+	"phrase spam-related blocked as spam\n" \
+	"command mail in reply to mail from command\n" \
+	"when after-mail bad-mailbox policy-related\n" \
+	"when status=*.2.1 bad-mailbox/unknown inactive-mailbox\n" \
+	"when temporary quota-issues rate-limited\n"
+
+static int decide_suite_init(void)
+{
+	struct bounce_settings set = { .rules_path = "decide.rules" };
+
+	test_write_file("decide.rules", DECIDE_RULES);
+	dec_cls = test_classifier_init(&set);
+	return dec_cls == NULL ? -1 : 0;
+}
+
+static int decide_suite_clean(void)
+{
+	bounce_classifier_deinit(&dec_cls);
+	return 0;
+}
+
+/* One DSN recipient block with these fields (Status and Diagnostic-Code
+   left out when NULL); returns the recipient. */
+static const struct bounce_recipient *
+decide_dsn(const char *action, const char *status, const char *diagnostic)
+{
+	string_t *msg = t_str_new(1024);
+	struct bounce_report *report;
+
+	str_append(msg, TEST_DSN_HEAD "Final-Recipient: rfc822; "
+		   "rcpt@example.org\n");
+	str_printfa(msg, "Action: %s\n", action);
+	if (status != NULL)
+		str_printfa(msg, "Status: %s\n", status);
+	if (diagnostic != NULL)
+		str_printfa(msg, "Diagnostic-Code: smtp; %s\n", diagnostic);
+	str_append(msg, "\n--b1--\n");
+	report = test_classify_with(dec_cls, test_pool, str_data(msg),
+				    str_len(msg), NULL);
+	CU_ASSERT_EQUAL(array_count(&report->recipients), 1);
+	return test_rcpt(report, 0);
+}
+
+#define ASSERT_DECIDED(r, category_, rule_) \
+	do { \
+		CU_ASSERT_PTR_NOT_NULL_FATAL(r); \
+		CU_ASSERT_STRING_EQUAL((r)->category, category_); \
+		CU_ASSERT_STRING_EQUAL((r)->rule, rule_); \
+	} while (0)
+
+static void test_decide_status(void)
+{
+	const struct bounce_recipient *r;
+
+	/* a definite status wins over the words */
+	r = decide_dsn("failed", "5.1.1", "mailbox is full");
+	ASSERT_DECIDED(r, "bad-mailbox", "decide.rules:2");
+	CU_ASSERT_EQUAL(r->type, BOUNCE_TYPE_HARD);
+	/* a generic one is refined by them */
+	r = decide_dsn("failed", "5.0.0", "mailbox is full");
+	ASSERT_DECIDED(r, "quota-issues", "decide.rules:6");
+	/* and stands when they say nothing */
+	r = decide_dsn("failed", "5.0.0", "no reason given");
+	ASSERT_DECIDED(r, "other", "decide.rules:3");
+	/* refined only by the groups it names */
+	r = decide_dsn("failed", "5.7.1", "user unknown");
+	ASSERT_DECIDED(r, "policy-related", "decide.rules:4");
+	r = decide_dsn("failed", "5.7.1", "blocked as spam");
+	ASSERT_DECIDED(r, "spam-related", "decide.rules:8");
+	/* the remote's specific code in the diagnostic beats the reporting
+	   MTA's summary in Status */
+	r = decide_dsn("failed", "5.0.0", "550 5.1.1 gone");
+	ASSERT_DECIDED(r, "bad-mailbox", "decide.rules:2");
+	CU_ASSERT_STRING_EQUAL(r->reply, "550");
+}
+
+static void test_decide_when(void)
+{
+	const struct bounce_recipient *r;
+
+	r = decide_dsn("failed", NULL,
+		       "553 user unknown (in reply to MAIL FROM command)");
+	ASSERT_DECIDED(r, "policy-related", "decide.rules:10");
+	r = decide_dsn("failed", NULL,
+		       "550 user unknown (in reply to RCPT TO command)");
+	ASSERT_DECIDED(r, "bad-mailbox", "decide.rules:7");
+	r = decide_dsn("failed", "5.2.1", "user unknown");
+	ASSERT_DECIDED(r, "inactive-mailbox", "decide.rules:11");
+	/* temporary: a 4.x.x status, or without one a 4xx reply */
+	r = decide_dsn("delayed", "4.2.2", "mailbox full, try later");
+	ASSERT_DECIDED(r, "rate-limited", "decide.rules:12");
+	r = decide_dsn("delayed", NULL, "452 mailbox full, try later");
+	ASSERT_DECIDED(r, "rate-limited", "decide.rules:12");
+}
+
+static void test_decide_reply_and_fallback(void)
+{
+	const struct bounce_recipient *r;
+
+	r = decide_dsn("failed", NULL, "552 sorry");
+	ASSERT_DECIDED(r, "quota-issues", "decide.rules:5");
+	CU_ASSERT_EQUAL(r->type, BOUNCE_TYPE_SOFT);
+	CU_ASSERT_EQUAL(r->code, 22);
+
+	r = decide_dsn("failed", NULL, NULL);
+	ASSERT_DECIDED(r, "other", "fallback");
+	CU_ASSERT_EQUAL(r->code, 40);
+	CU_ASSERT_EQUAL(r->type, BOUNCE_TYPE_OTHER);
+	/* all we know says temporary: a transient bounce */
+	r = decide_dsn("delayed", NULL, "");
+	ASSERT_DECIDED(r, "other", "fallback");
+	CU_ASSERT_EQUAL(r->code, 70);
+
+	/* success, whatever the text */
+	r = decide_dsn("delivered", "2.0.0", "user unknown");
+	ASSERT_DECIDED(r, "delivered", "dsn-action");
+	CU_ASSERT_EQUAL(r->type, BOUNCE_TYPE_NONE);
+	r = decide_dsn("expanded", NULL, NULL);
+	ASSERT_DECIDED(r, "delivered", "dsn-action");
+}
+
+static void test_decide_text_near_recipient(void)
+{
+	struct bounce_report *report;
+	const char *msg =
+		"From: MAILER-DAEMON@mx.example\n"
+		"Content-Type: multipart/report; report-type=delivery-status;"
+		" boundary=b\n\n"
+		"--b\nContent-Type: text/plain\n\n"
+		"Delivery failed.\n\n"
+		"<full@example.org>: the mailbox is full\n\n"
+		"<gone@example.org>: user unknown\n\n"
+		"--b\nContent-Type: message/delivery-status\n\n"
+		"Reporting-MTA: dns; mx.example\n\n"
+		"Final-Recipient: rfc822; full@example.org\nAction: failed\n\n"
+		"Final-Recipient: rfc822; gone@example.org\nAction: failed\n\n"
+		"--b--\n";
+
+	/* no diagnostic field: each one's own paragraph speaks for it */
+	report = test_classify_with(dec_cls, test_pool, msg, strlen(msg),
+				    NULL);
+	CU_ASSERT_EQUAL_FATAL(array_count(&report->recipients), 2);
+	ASSERT_DECIDED(test_rcpt(report, 0), "quota-issues", "decide.rules:6");
+	ASSERT_DECIDED(test_rcpt(report, 1), "bad-mailbox", "decide.rules:7");
+}
+
+static void test_decide_type_override(void)
+{
+	const struct bounce_recipient *r;
+	const char *error;
+
+	CU_ASSERT_EQUAL(bounce_classifier_set_type(dec_cls, "quota-issues",
+		BOUNCE_TYPE_HARD, &error), 0);
+	r = decide_dsn("failed", NULL, "552 sorry");
+	CU_ASSERT_EQUAL(r->type, BOUNCE_TYPE_HARD);
+	/* the code stays the category's */
+	CU_ASSERT_EQUAL(r->code, 22);
+	CU_ASSERT_EQUAL(bounce_classifier_set_type(dec_cls, "quota-issues",
+		BOUNCE_TYPE_SOFT, &error), 0);
+}
+
+static void add_suites(void)
+{
+	CU_pSuite suite = CU_add_suite("bounce-decide", decide_suite_init,
+				       decide_suite_clean);
+
+	CU_add_test(suite, "status, refined by phrases", test_decide_status);
+	CU_add_test(suite, "when conditions", test_decide_when);
+	CU_add_test(suite, "reply code, fallback, success",
+		    test_decide_reply_and_fallback);
+	CU_add_test(suite, "text near the recipient",
+		    test_decide_text_near_recipient);
+	CU_add_test(suite, "type override", test_decide_type_override);
+}
+
+int main(void)
+{
+	return test_main(add_suites);
+}

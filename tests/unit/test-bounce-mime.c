@@ -1,0 +1,188 @@
+/* The message walk (bounce-mime.c): top headers decoded to UTF-8, the
+   notification's text parts decoded (transfer encoding, charset, HTML),
+   the report parts by kind, and of the returned original only its header
+   block. */
+
+#include "lib.h"
+#include "array.h"
+#include "str.h"
+#include "istream.h"
+#include "bounce-private.h"
+#include "test-common.h"
+
+static void parse(const char *msg, const struct bounce_settings *set,
+		  struct bounce_parsed *parsed_r)
+{
+	struct bounce_settings defaults = {
+		.max_part_text = BOUNCE_DEFAULT_MAX_PART_TEXT,
+		.max_total_text = BOUNCE_DEFAULT_MAX_TOTAL_TEXT,
+		.max_message_size = BOUNCE_DEFAULT_MAX_MESSAGE_SIZE,
+	};
+	struct istream *input = i_stream_create_from_data(msg, strlen(msg));
+
+	bounce_parse_message(set != NULL ? set : &defaults, test_pool, input,
+			     parsed_r);
+	i_stream_unref(&input);
+}
+
+static const struct bounce_part *
+part_idx(const struct bounce_parsed *parsed, unsigned int n)
+{
+	if (n >= array_count(&parsed->parts))
+		return NULL;
+	return array_idx(&parsed->parts, n);
+}
+
+static bool part_has(const struct bounce_parsed *parsed, unsigned int n,
+		     const char *text)
+{
+	const struct bounce_part *part = part_idx(parsed, n);
+
+	return part != NULL && strstr(str_c(part->text), text) != NULL;
+}
+
+static void test_mime_headers(void)
+{
+	struct bounce_parsed parsed;
+
+	parse("From: =?ISO-8859-1?Q?Andr=E9?= <a@example.org>\n"
+	      "Subject: =?UTF-8?B?w6ljaGVj?= de\n livraison\n"
+	      "Content-Type: TEXT/Plain; charset=us-ascii\n\nbody\n",
+	      NULL, &parsed);
+	CU_ASSERT_STRING_EQUAL(bounce_parsed_header(&parsed, "from"),
+			       "André <a@example.org>");
+	/* decoded, unfolded */
+	CU_ASSERT_STRING_EQUAL(bounce_parsed_header(&parsed, "Subject"),
+			       "échec de livraison");
+	CU_ASSERT_STRING_EQUAL(parsed.content_type, "text/plain");
+	CU_ASSERT_PTR_NULL(parsed.report_type);
+	CU_ASSERT_EQUAL_FATAL(array_count(&parsed.parts), 1);
+	CU_ASSERT_EQUAL(part_idx(&parsed, 0)->kind, BOUNCE_PART_TEXT);
+	CU_ASSERT(part_has(&parsed, 0, "body"));
+	CU_ASSERT_FALSE(parsed.truncated);
+}
+
+static void test_mime_decoding(void)
+{
+	struct bounce_parsed parsed;
+
+	parse("Content-Type: multipart/mixed; boundary=x\n\n"
+	      "--x\nContent-Type: text/plain; charset=iso-8859-1\n"
+	      "Content-Transfer-Encoding: base64\n\n"
+	      "Qm/udGUgcGxlaW5lIC0gbWFpbGJveCBmdWxs\n"
+	      "--x\nContent-Type: text/plain; charset=utf-8\n"
+	      "Content-Transfer-Encoding: quoted-printable\n\n"
+	      "Zustellung fehlgeschlagen: Empf=C3=A4nger unbe=\nkannt\n"
+	      "--x\nContent-Type: text/html\n\n"
+	      "<html><body><p>User <b>unknown</b></p>"
+	      "<script>var x = 'no';</script></body></html>\n"
+	      "--x\nContent-Type: image/png\n\nPNGDATA\n"
+	      "--x--\n", NULL, &parsed);
+	CU_ASSERT_EQUAL_FATAL(array_count(&parsed.parts), 3);
+	CU_ASSERT(part_has(&parsed, 0, "Boîte pleine - mailbox full"));
+	CU_ASSERT(part_has(&parsed, 1, "Empfänger unbekannt"));
+	/* HTML as text: the words, not the markup */
+	CU_ASSERT(part_has(&parsed, 2, "User unknown"));
+	CU_ASSERT_FALSE(part_has(&parsed, 2, "<b>"));
+}
+
+static void test_mime_report_parts(void)
+{
+	struct bounce_parsed parsed;
+
+	parse("Content-Type: Multipart/Report; Report-Type=Delivery-Status;"
+	      " boundary=r\n\n"
+	      "--r\nContent-Type: text/plain\n\nnotice\n"
+	      "--r\nContent-Type: message/delivery-status\n\n"
+	      "Final-Recipient: rfc822; a@example.org\n"
+	      "--r\nContent-Type: message/feedback-report\n\n"
+	      "Feedback-Type: abuse\n"
+	      "--r\nContent-Type: message/rfc822\n\n"
+	      "From: sender@example.net\nMessage-ID: <m1@example.net>\n"
+	      "Content-Type: multipart/mixed; boundary=i\n\n"
+	      "--i\nContent-Type: text/plain\n\nquoted: user unknown\n"
+	      "--i\nContent-Type: message/rfc822\n\n"
+	      "Message-ID: <inner@example.net>\n\ninner\n--i--\n"
+	      "--r--\n", NULL, &parsed);
+	CU_ASSERT_STRING_EQUAL(parsed.content_type, "multipart/report");
+	CU_ASSERT_STRING_EQUAL(parsed.report_type, "delivery-status");
+	CU_ASSERT_EQUAL_FATAL(array_count(&parsed.parts), 3);
+	CU_ASSERT_EQUAL(part_idx(&parsed, 0)->kind, BOUNCE_PART_TEXT);
+	CU_ASSERT_EQUAL(part_idx(&parsed, 1)->kind,
+			BOUNCE_PART_DELIVERY_STATUS);
+	CU_ASSERT(part_has(&parsed, 1, "Final-Recipient: rfc822; "
+			   "a@example.org"));
+	CU_ASSERT_EQUAL(part_idx(&parsed, 2)->kind,
+			BOUNCE_PART_FEEDBACK_REPORT);
+	/* the original's own headers, not those of what it contains, and
+	   none of its bodies */
+	CU_ASSERT(null_strcmp(bounce_headers_find(&parsed.orig_headers,
+		"Message-ID"), "<m1@example.net>") == 0);
+	CU_ASSERT_EQUAL(array_count(&parsed.orig_headers), 3);
+}
+
+static void test_mime_rfc822_headers(void)
+{
+	struct bounce_parsed parsed;
+
+	parse("Content-Type: multipart/report; report-type=delivery-status;"
+	      " boundary=r\n\n"
+	      "--r\nContent-Type: text/rfc822-headers\n\n"
+	      "From: sender@example.net\nTo: rcpt@example.org\n"
+	      "Message-ID: <h1@example.net>\n\n--r--\n", NULL, &parsed);
+	CU_ASSERT_EQUAL_FATAL(array_count(&parsed.parts), 1);
+	CU_ASSERT_EQUAL(part_idx(&parsed, 0)->kind,
+			BOUNCE_PART_ORIGINAL_HEADERS);
+	CU_ASSERT(null_strcmp(bounce_headers_find(&parsed.orig_headers,
+		"To"), "rcpt@example.org") == 0);
+	CU_ASSERT(null_strcmp(bounce_headers_find(&parsed.orig_headers,
+		"Message-ID"), "<h1@example.net>") == 0);
+}
+
+static void test_mime_limits(void)
+{
+	struct bounce_settings set = {
+		.max_part_text = 64,
+		.max_total_text = 100,
+		.max_message_size = BOUNCE_DEFAULT_MAX_MESSAGE_SIZE,
+	};
+	struct bounce_parsed parsed;
+	const struct bounce_part *part;
+	size_t total = 0;
+	string_t *msg = t_str_new(4096);
+	unsigned int i;
+
+	str_append(msg, "Content-Type: multipart/mixed; boundary=x\n\n");
+	for (i = 0; i < 5; i++) {
+		str_append(msg, "--x\nContent-Type: text/plain\n\n");
+		str_append(msg, "0123456789 0123456789 0123456789 0123456789 "
+			   "0123456789 0123456789 0123456789\n");
+	}
+	str_append(msg, "--x--\n");
+	parse(str_c(msg), &set, &parsed);
+	CU_ASSERT(parsed.truncated);
+	array_foreach(&parsed.parts, part) {
+		CU_ASSERT(str_len(part->text) <= set.max_part_text);
+		total += str_len(part->text);
+	}
+	CU_ASSERT(total <= set.max_total_text);
+	CU_ASSERT(total > 0);
+}
+
+static void add_suites(void)
+{
+	CU_pSuite suite = CU_add_suite("bounce-mime", NULL, NULL);
+
+	CU_add_test(suite, "top headers", test_mime_headers);
+	CU_add_test(suite, "transfer encodings, charsets, HTML",
+		    test_mime_decoding);
+	CU_add_test(suite, "report parts and the original",
+		    test_mime_report_parts);
+	CU_add_test(suite, "text/rfc822-headers", test_mime_rfc822_headers);
+	CU_add_test(suite, "text limits", test_mime_limits);
+}
+
+int main(void)
+{
+	return test_main(add_suites);
+}

@@ -154,7 +154,8 @@ static void test_dsn_success(void)
 	report = test_classify(TEST_DSN_HEAD
 		"Final-Recipient: rfc822; fine@example.org\n"
 		"Action: delivered\nStatus: 2.0.0\n"
-		"Diagnostic-Code: smtp; 250 2.0.0 Ok: queued\n\n--b1--\n", NULL);
+		"Diagnostic-Code: smtp; 250 2.0.0 Ok: queued\n\n--b1--\n",
+		NULL);
 	TEST_ASSERT_RCPT(report, 0, "fine@example.org", "none", "delivered");
 	CU_ASSERT_PTR_NULL(bounce_report_primary(report));
 }
@@ -214,7 +215,8 @@ static void add_suites(void)
 	CU_add_test(suite, "quoted original is not evidence",
 		    test_dsn_quoted_original_is_not_evidence);
 	CU_add_test(suite, "address fields", test_dsn_address_fields);
-	CU_add_test(suite, "delayed and refined", test_dsn_delayed_and_temporary);
+	CU_add_test(suite, "delayed and refined",
+		    test_dsn_delayed_and_temporary);
 	CU_add_test(suite, "fields inline in the text", test_dsn_inline_fields);
 	CU_add_test(suite, "success DSN", test_dsn_success);
 	CU_add_test(suite, "samples", test_dsn_samples);

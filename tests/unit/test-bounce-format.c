@@ -81,7 +81,8 @@ static void test_format_match(void)
 
 	/* every match must hold: not from the daemon, not acme */
 	report = fmt_classify("From: someone@example.org\n\n"
-		"ACME mailer report\nFailed:\n* <x@example.org> no such user\n");
+		"ACME mailer report\nFailed:\n"
+		"* <x@example.org> no such user\n");
 	CU_ASSERT_STRING_EQUAL(report->format, "none");
 	CU_ASSERT_EQUAL(array_count(&report->recipients), 0);
 

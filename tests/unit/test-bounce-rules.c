@@ -197,8 +197,10 @@ static void add_suites(void)
 {
 	CU_pSuite suite = CU_add_suite("bounce-rules", NULL, NULL);
 
-	CU_add_test(suite, "errors name file and line", test_errors_name_the_line);
-	CU_add_test(suite, "classifier init errors", test_classifier_init_errors);
+	CU_add_test(suite, "errors name file and line",
+		    test_errors_name_the_line);
+	CU_add_test(suite, "classifier init errors",
+		    test_classifier_init_errors);
 	CU_add_test(suite, "phrase groups and order", test_phrases_and_groups);
 	CU_add_test(suite, "status wildcards", test_status_wildcards);
 	CU_add_test(suite, "include, subject, verp, keep-header, original",

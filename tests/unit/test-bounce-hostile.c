@@ -269,7 +269,7 @@ static void test_hostile_many_fields(void)
 static void test_hostile_settings_limits(void)
 {
 	struct bounce_settings set = {
-		.rules_path = TEST_RULES_PATH,
+		.rules_path = test_rules_path,
 		.max_part_text = 100,
 		.max_message_size = 4096,
 	};

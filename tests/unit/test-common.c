@@ -10,6 +10,7 @@
 struct bounce_classifier *test_cls;
 pool_t test_pool;
 const char *test_dir;
+const char *const test_rules_path = TEST_RULES_PATH;
 
 struct bounce_report *
 test_classify_with(struct bounce_classifier *cls, pool_t pool,
@@ -115,7 +116,7 @@ test_rcpt(const struct bounce_report *report, unsigned int n)
 
 int test_main(void (*add_suites)(void))
 {
-	struct bounce_settings set = { .rules_path = TEST_RULES_PATH };
+	struct bounce_settings set = { .rules_path = test_rules_path };
 	char dir[] = "/tmp/bounce-test.XXXXXX";
 	const char *error;
 	unsigned int failures;

@@ -5,11 +5,12 @@
 #include "bounce.h"
 
 /* What every unit test program shares: libdovecot initialised, the
-   shipped rules (TEST_RULES_PATH) loaded once, a pool the reports are
+   shipped rules (test_rules_path) loaded once, a pool the reports are
    allocated from, and a scratch directory removed at exit. */
 extern struct bounce_classifier *test_cls;
 extern pool_t test_pool;
 extern const char *test_dir;
+extern const char *const test_rules_path;
 
 /* Runs the suites added by add_suites and returns the exit status:
    0 when every assertion held. */

@@ -1,0 +1,48 @@
+# The classifier library: no Sieve in it. A convenience library, linked
+# into the tools, the tests, the benchmark and (later) the plugin.
+noinst_LTLIBRARIES += src/libbounce.la
+src_libbounce_la_SOURCES = \
+	src/bounce-taxonomy.c \
+	src/bounce-rules.c \
+	src/bounce-mime.c \
+	src/bounce-status.c \
+	src/bounce-dsn.c \
+	src/bounce-arf.c \
+	src/bounce-autoreply.c \
+	src/bounce-format.c \
+	src/bounce-decide.c \
+	src/bounce-classify.c
+src_libbounce_la_LIBADD = $(PCRE2_LIBS)
+noinst_HEADERS += \
+	src/bounce.h \
+	src/bounce-private.h \
+	src/bounce-rules.h \
+	src/tool-input.h \
+	src/tool-rules.h
+
+TOOL_LIBS = src/libbounce.la $(LIBDOVECOT) $(PCRE2_LIBS)
+# libdovecot lives outside the linker's search path
+TOOL_RPATH = -Wl,-rpath,$(dovecot_pkglibdir)
+
+bin_PROGRAMS += src/bounce-classify
+src_bounce_classify_SOURCES = \
+	src/tool-classify.c \
+	src/tool-input.c \
+	src/tool-rules.c
+src_bounce_classify_LDADD = $(TOOL_LIBS)
+src_bounce_classify_LDFLAGS = $(TOOL_RPATH)
+
+# "make corpus-score": classifies the Sisimai corpus beside the source tree
+# and prints the summary of shared/tools/corpus-score.
+corpus_dir = $(abs_top_srcdir)/../shared/corpus/sisimai
+corpus_score = $(abs_top_srcdir)/../shared/tools/corpus-score
+corpus-score: src/bounce-classify$(EXEEXT)
+	@if [ ! -d "$(corpus_dir)" ] || [ ! -x "$(corpus_score)" ]; then \
+		echo "corpus-score: skipped, no corpus at $(corpus_dir)"; \
+	else \
+		./src/bounce-classify --rules=$(abs_top_srcdir)/conf.d/bounce.rules \
+			"$(corpus_dir)" > corpus-score.tsv && \
+		"$(corpus_score)" corpus-score.tsv; \
+	fi
+PHONY += corpus-score
+CLEANFILES += corpus-score.tsv

@@ -1,0 +1,40 @@
+# Unit tests of the classifier library (CUnit), one program per module,
+# with the shipped rules and the samples of tests/samples.
+UNIT_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DTEST_RULES_PATH=\"$(abs_top_srcdir)/conf.d/bounce.rules\" \
+	-DTEST_SAMPLES_DIR=\"$(abs_top_srcdir)/tests/samples\"
+UNIT_LIBS = $(TOOL_LIBS) $(CUNIT_LIBS)
+unit_tests = \
+	tests/unit/test-bounce-status \
+	tests/unit/test-bounce-rules \
+	tests/unit/test-bounce-mime \
+	tests/unit/test-bounce-dsn \
+	tests/unit/test-bounce-arf \
+	tests/unit/test-bounce-autoreply \
+	tests/unit/test-bounce-format \
+	tests/unit/test-bounce-hostile \
+	tests/unit/test-bounce-decide \
+	tests/unit/test-bounce-classify
+check_PROGRAMS += $(unit_tests)
+# tests/samples.sh: bounce-classify prints the rows of
+# tests/samples/expected.tsv for the samples
+TESTS += $(unit_tests) tests/samples.sh
+EXTRA_DIST += tests/samples tests/samples.sh tests/sanitize.sh
+noinst_HEADERS += tests/unit/test-common.h
+
+# Every unit test is tests/unit/NAME.c linked with the helpers of
+# test-common.c, which alone knows where the rules and samples are.
+check_LTLIBRARIES += tests/unit/libtestcommon.la
+tests_unit_libtestcommon_la_SOURCES = tests/unit/test-common.c
+tests_unit_libtestcommon_la_CPPFLAGS = $(UNIT_CPPFLAGS)
+LDADD = tests/unit/libtestcommon.la $(UNIT_LIBS)
+AM_LDFLAGS = $(TOOL_RPATH)
+
+# The plugin through Pigeonhole's tools and through dovecot-lda. Needs
+# sieve-test, sievec, sieve-dump and dovecot-lda (skipped without them);
+# as root, delivers as nobody. tests/lda/deliver-examples.sh shows the
+# same delivery on any directory of messages.
+TESTS += \
+	tests/sieve/sieve-tests.sh \
+	tests/lda/lda-tests.sh
+EXTRA_DIST += tests/sieve tests/lda

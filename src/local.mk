@@ -11,16 +11,23 @@ src_libbounce_la_SOURCES = \
 	src/bounce-autoreply.c \
 	src/bounce-format.c \
 	src/bounce-decide.c \
-	src/bounce-classify.c
-src_libbounce_la_LIBADD = $(PCRE2_LIBS)
+	src/bounce-classify.c \
+	src/bounce-feed-text.c \
+	src/bounce-feed-xml.c \
+	src/bounce-feed-read.c \
+	src/bounce-feed-spool.c \
+	src/bounce-feed-csv.c
+src_libbounce_la_LIBADD = $(PCRE2_LIBS) $(LIBXML2_LIBS)
 noinst_HEADERS += \
 	src/bounce.h \
 	src/bounce-private.h \
+	src/bounce-feed.h \
+	src/bounce-feed-private.h \
 	src/bounce-rules.h \
 	src/tool-input.h \
 	src/tool-rules.h
 
-TOOL_LIBS = src/libbounce.la $(LIBDOVECOT) $(PCRE2_LIBS)
+TOOL_LIBS = src/libbounce.la $(LIBDOVECOT) $(PCRE2_LIBS) $(LIBXML2_LIBS)
 # libdovecot lives outside the linker's search path
 TOOL_RPATH = -Wl,-rpath,$(dovecot_pkglibdir)
 
@@ -31,6 +38,18 @@ src_bounce_classify_SOURCES = \
 	src/tool-rules.c
 src_bounce_classify_LDADD = $(TOOL_LIBS)
 src_bounce_classify_LDFLAGS = $(TOOL_RPATH)
+
+# bounce-feed: the report feed's spool as one document; it validates
+# against the schema installed beside the rules.
+bin_PROGRAMS += src/bounce-feed
+src_bounce_feed_SOURCES = src/tool-feed.c
+src_bounce_feed_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DBOUNCE_FEED_SCHEMA_PATH=\"$(bounce_datadir)/bounce-feed.xsd\" \
+	-DBOUNCE_SRCDIR_FEED_SCHEMA_PATH=\"$(abs_top_srcdir)/conf.d/bounce-feed.xsd\"
+src_bounce_feed_LDADD = $(TOOL_LIBS)
+src_bounce_feed_LDFLAGS = $(TOOL_RPATH)
+feedschemadir = $(bounce_datadir)
+feedschema_DATA = conf.d/bounce-feed.xsd
 
 # "make corpus-score": classifies the Sisimai corpus beside the source tree
 # and prints the summary of shared/tools/corpus-score.

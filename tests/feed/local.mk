@@ -8,3 +8,6 @@ tests_feed_feed_write_CPPFLAGS = $(UNIT_CPPFLAGS)
 unit_tests += tests/unit/test-bounce-feed
 tests_unit_test_bounce_feed_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DTEST_FEED_SCHEMA_PATH=\"$(abs_top_srcdir)/conf.d/bounce-feed.xsd\"
+
+TESTS += tests/feed/feed-tests.sh
+EXTRA_DIST += tests/feed/feed-tests.sh

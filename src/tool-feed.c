@@ -400,10 +400,12 @@ int main(int argc, char *argv[])
 
 	i_array_init(&ctx.files, 64);
 	i_array_init(&ctx.entries, 256);
+	/* 1: some spool files were skipped, the document holds (and --ack
+	   archived) the rest; 2: no document, nothing archived */
 	if (feed_read(&ctx) < 0)
 		ret = 1;
 	if (feed_print(&ctx) < 0)
-		ret = 1;
+		ret = 2;
 	else if (ctx.ack && feed_ack(&ctx) < 0)
 		ret = 1;
 

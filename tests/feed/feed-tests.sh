@@ -148,6 +148,20 @@ else
 	pass "--ack: $n1, then 0, then the $n3 new records"
 fi
 
+# output that cannot be written archives nothing
+"$write" --spool "$spool" --time 1700000200 "$samples/arf-01.eml"
+if [ -w /dev/full ]; then
+	"$feed" --spool "$spool" --ack > /dev/full 2> "$tmp/err"
+	status=$?
+	"$feed" --spool "$spool" --ack > "$tmp/ack4.xml"
+	if [ $status -eq 2 ] && grep -q 'write' "$tmp/err" &&
+	   [ "$(count_records "$tmp/ack4.xml")" -ge 1 ]; then
+		pass "--ack: output that fails archives nothing (exit 2)"
+	else
+		fail "--ack to /dev/full" "exit $status" "$(cat "$tmp/err")"
+	fi
+fi
+
 # 5. --since filters by record time; with --ack, older ones stay
 spool2=$tmp/spool2
 "$write" --spool "$spool2" --time 1000000000 "$samples/arf-01.eml"

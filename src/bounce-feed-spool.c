@@ -238,3 +238,15 @@ int bounce_feed_spool_ack(const char *spool_dir, const char *name,
 	}
 	return 0;
 }
+
+int bounce_feed_spool_ack_sync(const char *spool_dir, const char **error_r)
+{
+	/* a crash must not bring archived files back into new/, where
+	   they would be printed again */
+	if (spool_sync_dir(t_strdup_printf("%s/cur", spool_dir),
+			   error_r) < 0 ||
+	    spool_sync_dir(t_strdup_printf("%s/new", spool_dir),
+			   error_r) < 0)
+		return -1;
+	return 0;
+}

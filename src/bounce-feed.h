@@ -77,6 +77,8 @@ void bounce_feed_spool_file_free(struct bounce_feed_spool_file **file);
 /* Move a consumed spool file from DIR/new to the archive DIR/cur. */
 int bounce_feed_spool_ack(const char *spool_dir, const char *name,
 			  const char **error_r);
+/* Make the moves durable (sync new/ and cur/), once after a batch. */
+int bounce_feed_spool_ack_sync(const char *spool_dir, const char **error_r);
 
 /* One <feed> document of records read from the spool: validated against
    the schema, then appended to dest. The entries' files must still be

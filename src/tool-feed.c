@@ -268,6 +268,10 @@ static int feed_ack(struct feed_context *ctx)
 			ret = -1;
 		}
 	}
+	if (bounce_feed_spool_ack_sync(ctx->spool_dir, &error) < 0) {
+		i_error("%s", error);
+		ret = -1;
+	}
 	return ret;
 }
 

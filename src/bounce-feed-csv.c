@@ -67,37 +67,35 @@ void bounce_feed_csv_record(string_t *dest, const char *id,
 	const struct bounce_report *report = rec->report;
 	bool truncated;
 
-	T_BEGIN {
-		/* the same text the XML holds, so both agree */
+	/* the same text the XML holds, so both agree */
 #define TEXT(s) ((s) == NULL ? NULL : \
 	bounce_feed_text_clean(s, BOUNCE_FEED_MAX_TEXT, &truncated))
-		csv_field(dest, TEXT(id), TRUE);
-		csv_field(dest, bounce_feed_time_str(rec->time), FALSE);
-		csv_field(dest, TEXT(rec->user), FALSE);
-		csv_field(dest, TEXT(rcpt->address), FALSE);
-		csv_field(dest, bounce_type_to_str(rcpt->type), FALSE);
-		csv_field(dest, TEXT(rcpt->category), FALSE);
-		csv_field(dest, dec2str(rcpt->code), FALSE);
-		csv_field(dest, TEXT(rcpt->status), FALSE);
-		csv_field(dest, TEXT(rcpt->reply), FALSE);
-		csv_field(dest, TEXT(rcpt->action), FALSE);
-		csv_field(dest, rcpt->diagnostic == NULL ? NULL :
-			  bounce_feed_text_clean(rcpt->diagnostic,
-						 BOUNCE_FEED_MAX_DIAGNOSTIC,
-						 &truncated), FALSE);
-		csv_field(dest, TEXT(rcpt->remote_mta), FALSE);
-		csv_field(dest, TEXT(rcpt->rule), FALSE);
-		csv_field(dest, TEXT(report->format), FALSE);
-		csv_field(dest, TEXT(report->reporting_mta), FALSE);
-		csv_field(dest, TEXT(report->arrival_date), FALSE);
-		csv_field(dest, TEXT(report->orig_message_id), FALSE);
-		csv_field(dest, TEXT(report->orig_list_id), FALSE);
-		csv_field(dest, bounce_feed_text_clean(csv_headers(report),
-			  BOUNCE_FEED_MAX_DIAGNOSTIC, &truncated), FALSE);
-		csv_field(dest, TEXT(rec->state), FALSE);
-		csv_field(dest, dec2str(rec->softcount), FALSE);
-		csv_field(dest, TEXT(rec->returned_reason), FALSE);
+	csv_field(dest, TEXT(id), TRUE);
+	csv_field(dest, bounce_feed_time_str(rec->time), FALSE);
+	csv_field(dest, TEXT(rec->user), FALSE);
+	csv_field(dest, TEXT(rcpt->address), FALSE);
+	csv_field(dest, bounce_type_to_str(rcpt->type), FALSE);
+	csv_field(dest, TEXT(rcpt->category), FALSE);
+	csv_field(dest, dec2str(rcpt->code), FALSE);
+	csv_field(dest, TEXT(rcpt->status), FALSE);
+	csv_field(dest, TEXT(rcpt->reply), FALSE);
+	csv_field(dest, TEXT(rcpt->action), FALSE);
+	csv_field(dest, rcpt->diagnostic == NULL ? NULL :
+		  bounce_feed_text_clean(rcpt->diagnostic,
+					 BOUNCE_FEED_MAX_DIAGNOSTIC,
+					 &truncated), FALSE);
+	csv_field(dest, TEXT(rcpt->remote_mta), FALSE);
+	csv_field(dest, TEXT(rcpt->rule), FALSE);
+	csv_field(dest, TEXT(report->format), FALSE);
+	csv_field(dest, TEXT(report->reporting_mta), FALSE);
+	csv_field(dest, TEXT(report->arrival_date), FALSE);
+	csv_field(dest, TEXT(report->orig_message_id), FALSE);
+	csv_field(dest, TEXT(report->orig_list_id), FALSE);
+	csv_field(dest, bounce_feed_text_clean(csv_headers(report),
+		  BOUNCE_FEED_MAX_DIAGNOSTIC, &truncated), FALSE);
+	csv_field(dest, TEXT(rec->state), FALSE);
+	csv_field(dest, dec2str(rec->softcount), FALSE);
+	csv_field(dest, TEXT(rec->returned_reason), FALSE);
 #undef TEXT
-		str_append(dest, "\r\n");
-	} T_END;
+	str_append(dest, "\r\n");
 }

@@ -140,36 +140,36 @@ void bounce_feed_write(struct bounce_feed_writer *writer, const char *id,
 	const struct bounce_recipient *rcpt = rec->rcpt;
 	const struct bounce_report *report = rec->report;
 
-	T_BEGIN {
-		check(writer, xmlTextWriterStartElement(writer->xml,
-							BAD_CAST "record"));
-		write_attr(writer, "id", id);
-		write_attr(writer, "time", bounce_feed_time_str(rec->time));
-		write_text(writer, "user", rec->user == NULL ? "" : rec->user);
-		write_text(writer, "recipient", rcpt->address);
-		write_text(writer, "type", bounce_type_to_str(rcpt->type));
-		write_text(writer, "category", rcpt->category);
-		check(writer, xmlTextWriterWriteFormatElement(writer->xml,
-			BAD_CAST "code", "%u", rcpt->code));
-		write_text(writer, "status", rcpt->status);
-		write_text(writer, "reply", rcpt->reply);
-		write_text(writer, "action", rcpt->action);
-		write_text_max(writer, "diagnostic", rcpt->diagnostic,
-			       BOUNCE_FEED_MAX_DIAGNOSTIC);
-		write_text(writer, "remote-mta", rcpt->remote_mta);
-		write_text(writer, "rule", rcpt->rule);
-		write_text(writer, "format", report->format);
-		write_text(writer, "reporting-mta", report->reporting_mta);
-		write_text(writer, "arrival-date", report->arrival_date);
-		write_original(writer, report);
-		/* the caller always knows; never an invalid record */
-		write_text(writer, "state", rec->state == NULL ?
-			   "unknown" : rec->state);
-		check(writer, xmlTextWriterWriteFormatElement(writer->xml,
-			BAD_CAST "softcount", "%u", rec->softcount));
-		write_text(writer, "returned-reason", rec->returned_reason);
-		check(writer, xmlTextWriterEndElement(writer->xml));
-	} T_END;
+	/* no T_BEGIN here: libxml2 may flush into dest at any call, and
+	   dest may be a data stack string of the caller's frame */
+	check(writer, xmlTextWriterStartElement(writer->xml,
+						BAD_CAST "record"));
+	write_attr(writer, "id", id);
+	write_attr(writer, "time", bounce_feed_time_str(rec->time));
+	write_text(writer, "user", rec->user == NULL ? "" : rec->user);
+	write_text(writer, "recipient", rcpt->address);
+	write_text(writer, "type", bounce_type_to_str(rcpt->type));
+	write_text(writer, "category", rcpt->category);
+	check(writer, xmlTextWriterWriteFormatElement(writer->xml,
+		BAD_CAST "code", "%u", rcpt->code));
+	write_text(writer, "status", rcpt->status);
+	write_text(writer, "reply", rcpt->reply);
+	write_text(writer, "action", rcpt->action);
+	write_text_max(writer, "diagnostic", rcpt->diagnostic,
+		       BOUNCE_FEED_MAX_DIAGNOSTIC);
+	write_text(writer, "remote-mta", rcpt->remote_mta);
+	write_text(writer, "rule", rcpt->rule);
+	write_text(writer, "format", report->format);
+	write_text(writer, "reporting-mta", report->reporting_mta);
+	write_text(writer, "arrival-date", report->arrival_date);
+	write_original(writer, report);
+	/* the caller always knows; never an invalid record */
+	write_text(writer, "state", rec->state == NULL ?
+		   "unknown" : rec->state);
+	check(writer, xmlTextWriterWriteFormatElement(writer->xml,
+		BAD_CAST "softcount", "%u", rec->softcount));
+	write_text(writer, "returned-reason", rec->returned_reason);
+	check(writer, xmlTextWriterEndElement(writer->xml));
 	check(writer, xmlTextWriterFlush(writer->xml));
 }
 

@@ -89,7 +89,9 @@ int bounce_feed_document_write(const struct bounce_feed_entry *const *entries,
 			       string_t *dest, const char **error_r);
 
 /* Writing records: a writer appends a <feed> document to a string,
-   record by record (the spool files are such documents). */
+   record by record (the spool files are such documents). These and the
+   CSV calls take temporary memory from the data stack of the caller's
+   frame (dest may live there too): wrap long loops in T_BEGIN/T_END. */
 struct bounce_feed_writer;
 
 struct bounce_feed_writer *bounce_feed_writer_init(string_t *dest);

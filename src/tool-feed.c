@@ -223,10 +223,10 @@ static int feed_print(struct feed_context *ctx)
 	out = str_new(default_pool, 65536);
 	if (ctx->format == FEED_FORMAT_CSV) {
 		bounce_feed_csv_header(out);
-		array_foreach(&ctx->entries, entryp) {
+		array_foreach(&ctx->entries, entryp) T_BEGIN {
 			bounce_feed_csv_record(out, (*entryp)->id,
 					       &(*entryp)->record);
-		}
+		} T_END;
 	} else {
 		entries = array_get(&ctx->entries, &count);
 		if (bounce_feed_document_write(entries, count, ctx->schema,

@@ -10,7 +10,9 @@
 #include "test-common.h"
 
 #include <dirent.h>
+#include <unistd.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <libxml/parser.h>
 #include <libxml/xmlschemas.h>
 
@@ -418,6 +420,80 @@ static void test_spool(void)
 	CU_ASSERT_EQUAL(bounce_feed_spool_ack(spool, *namep, &error), -1);
 }
 
+/* Writers in parallel while a reader watches new/: every file it ever
+   sees there is whole and valid, and no two writers share a file. */
+#define PARALLEL_WRITERS 4
+#define FILES_PER_WRITER 40
+#define RECORDS_PER_FILE 10
+static void test_spool_parallel(void)
+{
+	const char *spool = t_strdup_printf("%s/spool-parallel", test_dir);
+	struct bounce_feed_record recs[RECORDS_PER_FILE];
+	struct bounce_feed_spool_file *file;
+	ARRAY_TYPE(const_string) names;
+	string_t *diag = t_str_new(64 * 1024);
+	const char *const *namep, *error;
+	pid_t pids[PARALLEL_WRITERS];
+	unsigned int i, j, k, running, bad = 0, reads = 0;
+	int status, failures = 0;
+	pool_t pool;
+
+	/* large files (about 50 kB), so that a partly written one would be
+	   seen */
+	while (str_len(diag) < 60 * 1024)
+		str_append(diag, "550 5.1.1 user unknown; ");
+	for (i = 0; i < PARALLEL_WRITERS; i++) {
+		pids[i] = fork();
+		CU_ASSERT_FATAL(pids[i] >= 0);
+		if (pids[i] > 0)
+			continue;
+		for (j = 0; j < FILES_PER_WRITER; j++) {
+			fill_record(&recs[0], str_c(diag));
+			for (k = 1; k < RECORDS_PER_FILE; k++)
+				recs[k] = recs[0];
+			if (bounce_feed_spool_write(spool, recs,
+						    RECORDS_PER_FILE,
+						    &error) < 0) {
+				i_error("%s", error);
+				_exit(1);
+			}
+		}
+		_exit(0);
+	}
+	running = PARALLEL_WRITERS;
+	while (running > 0) {
+		pool = pool_alloconly_create("names", 8192);
+		p_array_init(&names, pool, 64);
+		if (bounce_feed_spool_list(spool, pool, &names, &error) == 0) {
+			array_foreach(&names, namep) {
+				reads++;
+				if (bounce_feed_spool_read(spool, *namep,
+						schema, &file, &error) < 0) {
+					printf("\n    %s\n", error);
+					bad++;
+					continue;
+				}
+				if (array_count(bounce_feed_spool_file_entries(
+						file)) != RECORDS_PER_FILE)
+					bad++;
+				bounce_feed_spool_file_free(&file);
+			}
+		}
+		pool_unref(&pool);
+		while (running > 0 && waitpid(-1, &status, WNOHANG) > 0) {
+			running--;
+			if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+				failures++;
+		}
+	}
+	CU_ASSERT_EQUAL(failures, 0);
+	CU_ASSERT_EQUAL(bad, 0);
+	CU_ASSERT(reads > 0);
+	CU_ASSERT_EQUAL(dir_count(t_strconcat(spool, "/new", NULL)),
+			PARALLEL_WRITERS * FILES_PER_WRITER);
+	CU_ASSERT_EQUAL(dir_count(t_strconcat(spool, "/tmp", NULL)), 0);
+}
+
 static void test_spool_unwritable(void)
 {
 	const char *file = test_write_file("not-a-dir", "x");
@@ -524,6 +600,8 @@ static void add_suites(void)
 	CU_add_test(suite, "huge diagnostic", test_huge_diagnostic);
 	CU_add_test(suite, "schema rejects", test_schema_rejects);
 	CU_add_test(suite, "spool", test_spool);
+	CU_add_test(suite, "spool written in parallel",
+		    test_spool_parallel);
 	CU_add_test(suite, "unwritable spool", test_spool_unwritable);
 	CU_add_test(suite, "document", test_document);
 	CU_add_test(suite, "csv", test_csv);

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Runs every test: the build, make check (unit, Sieve and delivery tests),
-# and the unit tests again under AddressSanitizer and UBSan. Needs the
+# the unit tests again under AddressSanitizer and UBSan, and a minute of
+# fuzzing the classifier (tests/fuzz/run-fuzz.sh). Needs the
 # dependencies (.ci/install-deps). Ends with "tests: N passed, N failed".
 set -u
 top=$(cd "$(dirname "$0")" && pwd)
@@ -27,6 +28,15 @@ run_check() {
 	failed=$((failed + ${f:-0}))
 }
 
+# A stage that is one test: passes when the command exits 0.
+run_stage() {
+	if "$@"; then
+		passed=$((passed + 1))
+	else
+		failed=$((failed + 1))
+	fi
+}
+
 build() {
 	(cd "$top" && autoreconf -fi >/dev/null 2>&1) &&
 	mkdir -p "$build" && cd "$build" &&
@@ -46,6 +56,9 @@ if [ -x "$top/tests/sanitize.sh" ]; then
 	echo "=== unit tests under AddressSanitizer and UBSan"
 	run_check "$build-sanitize" "$top/tests/sanitize.sh" "$build-sanitize"
 fi
+
+echo "=== fuzzing bounce_classify (libFuzzer, ASan, UBSan)"
+run_stage "$top/tests/fuzz/run-fuzz.sh" "$build-fuzz"
 
 echo "tests: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

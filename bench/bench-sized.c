@@ -192,6 +192,73 @@ build_text(const unsigned char *base, size_t base_size,
 	return 0;
 }
 
+/* The header fields of a single-part message, split: the Content-*
+   fields describe its body and go to inner, the others to outer. */
+static void
+split_header(const unsigned char *base, const struct message_part *part,
+	     buffer_t *outer, buffer_t *inner, bool *have_mime_version_r)
+{
+	struct message_header_parser_ctx *hparser;
+	struct message_header_line *hdr;
+	struct istream *input;
+	buffer_t *dest = NULL;
+	uoff_t start = 0;
+
+	*have_mime_version_r = FALSE;
+	input = i_stream_create_from_data(base, part->header_size.physical_size);
+	hparser = message_parse_header_init(input, NULL, 0);
+	while (message_parse_header_next(hparser, &hdr) > 0) {
+		if (hdr->continued)
+			continue;
+		/* a field ends where the next one (or the blank line) starts */
+		if (dest != NULL)
+			buffer_append(dest, base + start, hdr->name_offset - start);
+		if (hdr->eoh)
+			break;
+		start = hdr->name_offset;
+		dest = strncasecmp(hdr->name, "Content-", 8) == 0 ? inner : outer;
+		if (strcasecmp(hdr->name, "MIME-Version") == 0)
+			*have_mime_version_r = TRUE;
+	}
+	message_parse_header_deinit(&hparser);
+	i_stream_unref(&input);
+}
+
+/* A single-part message made multipart/mixed, its body the first part
+   and the padding a base64 attachment after it, as a mail client
+   attaching a file to it would. */
+static void
+build_wrapped(const unsigned char *base, size_t base_size,
+	      const struct message_part *parts, size_t pad, const char *eol,
+	      buffer_t *out)
+{
+	const char *boundary = "bench-padding-boundary";
+	buffer_t *inner = t_buffer_create(256);
+	size_t body_start = parts->header_size.physical_size;
+	size_t target = base_size + pad, trailer;
+	bool have_mime_version;
+
+	split_header(base, parts, out, inner, &have_mime_version);
+	if (!have_mime_version)
+		str_printfa(out, "MIME-Version: 1.0%s", eol);
+	str_printfa(out, "Content-Type: multipart/mixed; boundary=\"%s\"%s%s"
+		    "--%s%s", boundary, eol, eol, boundary, eol);
+	buffer_append_buf(out, inner, 0, SIZE_MAX);
+	buffer_append(out, eol, strlen(eol));
+	buffer_append(out, base + body_start, base_size - body_start);
+	if (base_size > body_start && base[base_size - 1] != '\n')
+		buffer_append(out, eol, strlen(eol));
+	str_printfa(out, "--%s%s"
+		    "Content-Type: application/octet-stream; name=\"padding.bin\"%s"
+		    "Content-Transfer-Encoding: base64%s"
+		    "Content-Disposition: attachment; filename=\"padding.bin\"%s%s",
+		    boundary, eol, eol, eol, eol, eol);
+	trailer = strlen(eol) * 2 + strlen(boundary) + 4;
+	append_padding_base64(out, target > out->used + trailer ?
+			      target - out->used - trailer : 1, eol);
+	str_printfa(out, "%s--%s--%s", eol, boundary, eol);
+}
+
 static int
 build_attachment(const unsigned char *base, size_t base_size,
 		 const struct message_part *parts, size_t pad, const char *eol,
@@ -204,8 +271,12 @@ build_attachment(const unsigned char *base, size_t base_size,
 
 	part_get_info(base, parts, &info);
 	if (info.boundary == NULL || parts->children == NULL) {
-		*error_r = "not a multipart message";
-		return -1;
+		if ((parts->flags & MESSAGE_PART_FLAG_MULTIPART) != 0) {
+			*error_r = "a multipart message without parts";
+			return -1;
+		}
+		build_wrapped(base, base_size, parts, pad, eol, out);
+		return 0;
 	}
 	for (last = parts->children; last->next != NULL; last = last->next) ;
 	/* A new last part: between the last one's body and the eol that

@@ -10,7 +10,8 @@ enum bench_padding {
 	   not in the returned original (a long notification). */
 	BENCH_PADDING_TEXT,
 	/* A base64 application/octet-stream part added to the top-level
-	   multipart (a large attachment). */
+	   multipart (a large attachment); a single-part message becomes
+	   multipart/mixed with its body as the first part. */
 	BENCH_PADDING_ATTACHMENT,
 };
 

@@ -21,4 +21,4 @@ tests_fuzz_fuzz_replay_LDADD = $(TOOL_LIBS)
 
 TESTS += tests/fuzz/replay.sh
 EXTRA_DIST += tests/fuzz/regressions tests/fuzz/replay.sh \
-	tests/fuzz/run-fuzz.sh tests/fuzz/seeds.sh
+	tests/fuzz/run-fuzz.sh tests/fuzz/seeds.sh tests/fuzz/bounce.dict

@@ -4,9 +4,10 @@
 # AddressSanitizer (leaks included) and UBSan in BUILD_DIR (default
 # build-fuzz), then fuzzes for SECONDS (default 60, or $FUZZ_SECONDS),
 # starting from seeds made of tests/samples and the inputs in
-# tests/fuzz/regressions. Fails on any crash, sanitizer report, leak,
-# input slower than 10 s or process larger than the RSS limit; the input
-# is left in BUILD_DIR/fuzz-artifacts. Prints the executions run.
+# tests/fuzz/regressions, with the tokens of bounce.dict. Fails on any
+# crash, sanitizer report, leak, input slower than 10 s or process larger
+# than the RSS limit; the input is left in BUILD_DIR/fuzz-artifacts.
+# Prints the executions run.
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$top/build-fuzz}
@@ -36,6 +37,7 @@ UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	./tests/fuzz/fuzz-classify \
 		-max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
 		-max_len=262144 -print_final_stats=1 \
+		-dict="$top/tests/fuzz/bounce.dict" \
 		-artifact_prefix=fuzz-artifacts/ \
 		fuzz-corpus fuzz-seeds "$top/tests/fuzz/regressions" \
 		> fuzz.log 2>&1 || status=$?

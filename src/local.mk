@@ -16,13 +16,15 @@ src_libbounce_la_SOURCES = \
 	src/bounce-feed-xml.c \
 	src/bounce-feed-read.c \
 	src/bounce-feed-spool.c \
-	src/bounce-feed-csv.c
+	src/bounce-feed-csv.c \
+	src/bounce-state.c
 src_libbounce_la_LIBADD = $(PCRE2_LIBS) $(LIBXML2_LIBS)
 noinst_HEADERS += \
 	src/bounce.h \
 	src/bounce-private.h \
 	src/bounce-feed.h \
 	src/bounce-feed-private.h \
+	src/bounce-state.h \
 	src/bounce-rules.h \
 	src/tool-input.h \
 	src/tool-rules.h

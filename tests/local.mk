@@ -14,7 +14,8 @@ unit_tests = \
 	tests/unit/test-bounce-format \
 	tests/unit/test-bounce-hostile \
 	tests/unit/test-bounce-decide \
-	tests/unit/test-bounce-classify
+	tests/unit/test-bounce-classify \
+	tests/unit/test-bounce-state
 check_PROGRAMS += $(unit_tests)
 # tests/samples.sh: bounce-classify prints the rows of
 # tests/samples/expected.tsv for the samples

@@ -1,0 +1,336 @@
+/* Per-address state in a Dovecot dict (bounce-state.h). */
+
+#include "lib.h"
+#include "array.h"
+#include "str.h"
+#include "strescape.h"
+#include "dict.h"
+
+#include "bounce-state.h"
+
+#define STATE_PREFIX DICT_PATH_SHARED"bounce/"
+#define STATE_INDEX_PREFIX DICT_PATH_SHARED"bounce-index/"
+#define DAY_SECS (24*3600)
+
+struct bounce_state {
+	struct dict *dict;
+	struct dict_op_settings op_set;
+	char *username, *home_dir;
+	unsigned int soft_limit;
+	unsigned int window_days;
+};
+
+int bounce_state_init(const struct bounce_state_settings *set,
+		      struct bounce_state **state_r, const char **error_r)
+{
+	struct bounce_state *state;
+	struct dict_settings dict_set;
+	struct dict *dict;
+	const char *error;
+
+	if (set->soft_limit == 0) {
+		*error_r = "soft limit must be at least 1";
+		return -1;
+	}
+	i_zero(&dict_set);
+	dict_set.base_dir = set->base_dir;
+	if (dict_init(set->dict_uri, &dict_set, &dict, &error) < 0) {
+		*error_r = t_strdup_printf("dict_init(%s) failed: %s",
+					   set->dict_uri, error);
+		return -1;
+	}
+	state = i_new(struct bounce_state, 1);
+	state->dict = dict;
+	state->username = i_strdup(set->username);
+	state->home_dir = i_strdup(set->home_dir);
+	state->op_set.username = state->username;
+	state->op_set.home_dir = state->home_dir;
+	state->soft_limit = set->soft_limit;
+	state->window_days = (set->soft_window + DAY_SECS - 1) / DAY_SECS;
+	if (state->window_days == 0)
+		state->window_days = 1;
+	if (state->window_days > BOUNCE_STATE_MAX_WINDOW_DAYS)
+		state->window_days = BOUNCE_STATE_MAX_WINDOW_DAYS;
+	*state_r = state;
+	return 0;
+}
+
+void bounce_state_deinit(struct bounce_state **_state)
+{
+	struct bounce_state *state = *_state;
+
+	if (state == NULL)
+		return;
+	*_state = NULL;
+	dict_wait(state->dict);
+	dict_deinit(&state->dict);
+	i_free(state->username);
+	i_free(state->home_dir);
+	i_free(state);
+}
+
+const char *bounce_state_name(const struct bounce_state_address *addr)
+{
+	return addr->returned ? "returned" : "active";
+}
+
+static const char *state_key(const char *address, const char *suffix)
+{
+	return t_strconcat(STATE_PREFIX,
+			   dict_escape_string(t_str_lcase(address)), "/",
+			   suffix, NULL);
+}
+
+static int
+state_lookup_key(struct bounce_state *state, pool_t pool, const char *key,
+		 const char **value_r, const char **error_r)
+{
+	/* dict_lookup() reads the error even on success */
+	const char *error = NULL;
+	int ret;
+
+	*value_r = NULL;
+	ret = dict_lookup(state->dict, &state->op_set, pool, key,
+			  value_r, &error);
+	if (ret < 0) {
+		*error_r = t_strdup_printf("dict lookup of %s failed: %s",
+					   key, error);
+		return -1;
+	}
+	if (ret == 0)
+		*value_r = NULL;
+	return 0;
+}
+
+int bounce_state_lookup(struct bounce_state *state, const char *address,
+			time_t now, pool_t pool,
+			struct bounce_state_address *result_r,
+			const char **error_r)
+{
+	const char *value, *p;
+	unsigned long long day, today = now / DAY_SECS;
+	unsigned int i, n;
+	long long t;
+
+	i_zero(result_r);
+	result_r->address = p_strdup(pool, t_str_lcase(address));
+	/* The window holds today and the days before it */
+	for (i = 0; i < state->window_days && i <= today; i++) {
+		day = today - i;
+		if (state_lookup_key(state, pool_datastack_create(),
+			state_key(address, t_strdup_printf("soft/%llu", day)),
+			&value, error_r) < 0)
+			return -1;
+		if (value != NULL && str_to_uint(value, &n) == 0)
+			result_r->softcount += n;
+	}
+	if (state_lookup_key(state, pool, state_key(address, "returned"),
+			     &value, error_r) < 0)
+		return -1;
+	if (value != NULL) {
+		result_r->returned = TRUE;
+		p = strchr(value, ' ');
+		if (p == NULL ||
+		    str_to_llong(t_strdup_until(value, p), &t) < 0) {
+			result_r->returned_reason = value;
+		} else {
+			result_r->returned_time = (time_t)t;
+			result_r->returned_reason = p + 1;
+		}
+	}
+	return 0;
+}
+
+/* Why this bounce returns the address at once, or NULL */
+static const char *
+state_immediate_reason(const struct bounce_recipient *rcpt)
+{
+	const char *category = rcpt->category == NULL ? "other" :
+		rcpt->category;
+
+	switch (rcpt->type) {
+	case BOUNCE_TYPE_COMPLAINT:
+		return t_strdup_printf("complaint (%s)", category);
+	case BOUNCE_TYPE_HARD:
+		if (strcmp(category, "unsubscribe") == 0)
+			return "unsubscribe request";
+		return t_strdup_printf("hard bounce (%s)", category);
+	default:
+		return NULL;
+	}
+}
+
+static const char *
+state_soft_reason(struct bounce_state *state,
+		  const struct bounce_state_address *addr)
+{
+	return t_strdup_printf("%u soft bounces within %u days",
+			       addr->softcount, state->window_days);
+}
+
+int bounce_state_predict(struct bounce_state *state,
+			 const struct bounce_recipient *rcpt, time_t now,
+			 pool_t pool, struct bounce_state_address *result_r,
+			 const char **error_r)
+{
+	const char *reason;
+
+	if (bounce_state_lookup(state, rcpt->address, now, pool,
+				result_r, error_r) < 0)
+		return -1;
+	if (rcpt->type == BOUNCE_TYPE_SOFT)
+		result_r->softcount++;
+	if (result_r->returned)
+		return 0;
+	reason = state_immediate_reason(rcpt);
+	if (reason == NULL && rcpt->type == BOUNCE_TYPE_SOFT &&
+	    result_r->softcount >= state->soft_limit)
+		reason = state_soft_reason(state, result_r);
+	if (reason != NULL) {
+		result_r->returned = TRUE;
+		result_r->returned_time = now;
+		result_r->returned_reason = p_strdup(pool, reason);
+	}
+	return 0;
+}
+
+static int
+state_commit(struct dict_transaction_context **trans, const char *what,
+	     const char **error_r)
+{
+	const char *error;
+
+	if (dict_transaction_commit(trans, &error) < 0) {
+		*error_r = t_strdup_printf("dict commit (%s) failed: %s",
+					   what, error);
+		return -1;
+	}
+	return 0;
+}
+
+/* Add one to today's soft count. atomic_inc updates only an existing
+   key in some drivers (file dict); the first count of a day then creates
+   it. */
+static int
+state_count_soft(struct bounce_state *state, const char *address,
+		 time_t now, const char **error_r)
+{
+	struct dict_transaction_context *trans;
+	const char *key, *error;
+	int ret;
+
+	key = state_key(address, t_strdup_printf("soft/%llu",
+			(unsigned long long)(now / DAY_SECS)));
+	trans = dict_transaction_begin(state->dict, &state->op_set);
+	dict_atomic_inc(trans, key, 1);
+	ret = dict_transaction_commit(&trans, &error);
+	if (ret < 0) {
+		*error_r = t_strdup_printf("dict commit (soft count) failed: %s",
+					   error);
+		return -1;
+	}
+	if (ret > 0)
+		return 0;
+	trans = dict_transaction_begin(state->dict, &state->op_set);
+	dict_set(trans, key, "1");
+	return state_commit(&trans, "first soft count", error_r);
+}
+
+int bounce_state_record(struct bounce_state *state,
+			const struct bounce_recipient *rcpt, time_t now,
+			pool_t pool, struct bounce_state_address *result_r,
+			const char **error_r)
+{
+	struct dict_transaction_context *trans;
+	struct bounce_state_address before;
+	const char *reason;
+
+	if (rcpt->address[0] == '\0') {
+		*error_r = "no address to record";
+		return -1;
+	}
+	if (bounce_state_lookup(state, rcpt->address, now,
+				pool_datastack_create(), &before,
+				error_r) < 0)
+		return -1;
+
+	trans = dict_transaction_begin(state->dict, &state->op_set);
+	/* Index it for listing */
+	dict_set(trans, t_strconcat(STATE_INDEX_PREFIX, dict_escape_string(
+		t_str_lcase(rcpt->address)), NULL), "1");
+	reason = before.returned ? NULL : state_immediate_reason(rcpt);
+	if (reason != NULL) {
+		dict_set(trans, state_key(rcpt->address, "returned"),
+			 t_strdup_printf("%lld %s", (long long)now, reason));
+	}
+	if (state_commit(&trans, "bounce", error_r) < 0)
+		return -1;
+	if (rcpt->type == BOUNCE_TYPE_SOFT &&
+	    state_count_soft(state, rcpt->address, now, error_r) < 0)
+		return -1;
+
+	/* The count now includes every concurrent delivery's bounce */
+	if (bounce_state_lookup(state, rcpt->address, now, pool,
+				result_r, error_r) < 0)
+		return -1;
+	if (!result_r->returned && rcpt->type == BOUNCE_TYPE_SOFT &&
+	    result_r->softcount >= state->soft_limit) {
+		reason = state_soft_reason(state, result_r);
+		trans = dict_transaction_begin(state->dict, &state->op_set);
+		dict_set(trans, state_key(rcpt->address, "returned"),
+			 t_strdup_printf("%lld %s", (long long)now, reason));
+		if (state_commit(&trans, "returned", error_r) < 0)
+			return -1;
+		result_r->returned = TRUE;
+		result_r->returned_time = now;
+		result_r->returned_reason = p_strdup(pool, reason);
+	}
+	return 0;
+}
+
+int bounce_state_reset(struct bounce_state *state, const char *address,
+		       time_t now, const char **error_r)
+{
+	struct dict_transaction_context *trans;
+	unsigned long long today = now / DAY_SECS;
+	unsigned int i;
+
+	/* Soft counts older than the window no longer matter */
+	trans = dict_transaction_begin(state->dict, &state->op_set);
+	for (i = 0; i < state->window_days && i <= today; i++) {
+		dict_unset(trans, state_key(address,
+			t_strdup_printf("soft/%llu", today - i)));
+	}
+	dict_unset(trans, state_key(address, "returned"));
+	return state_commit(&trans, "reset", error_r);
+}
+
+int bounce_state_list(struct bounce_state *state, time_t now, pool_t pool,
+		      ARRAY_TYPE(bounce_state_address) *addresses_r,
+		      const char **error_r)
+{
+	struct dict_iterate_context *iter;
+	struct bounce_state_address *addr;
+	const char *key, *value, *error;
+	int ret = 0;
+
+	p_array_init(addresses_r, pool, 16);
+	iter = dict_iterate_init(state->dict, &state->op_set,
+				 STATE_INDEX_PREFIX, DICT_ITERATE_FLAG_RECURSE);
+	while (ret == 0 && dict_iterate(iter, &key, &value)) {
+		addr = array_append_space(addresses_r);
+		if (bounce_state_lookup(state, dict_unescape_string(
+				key + strlen(STATE_INDEX_PREFIX)),
+				now, pool, addr, error_r) < 0)
+			ret = -1;
+		else if (!addr->returned && addr->softcount == 0) {
+			/* reset and not bounced since */
+			array_pop_back(addresses_r);
+		}
+	}
+	if (dict_iterate_deinit(&iter, &error) < 0 && ret == 0) {
+		*error_r = t_strdup_printf("dict iteration failed: %s", error);
+		ret = -1;
+	}
+	return ret;
+}

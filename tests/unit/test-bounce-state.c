@@ -1,0 +1,216 @@
+/* Per-address state in a file dict: the soft limit, the window's expiry,
+   hard bounces, complaints and unsubscribe requests returning at once,
+   reset and listing. */
+
+#include "lib.h"
+#include "array.h"
+#include "dict.h"
+#include "bounce-state.h"
+#include "test-common.h"
+
+#define DAY (24*3600)
+/* A fixed "now", well past the epoch */
+#define T0 ((time_t)1700000000)
+
+static struct bounce_state *
+state_open(const char *name, unsigned int limit, unsigned int window)
+{
+	struct bounce_state_settings set;
+	struct bounce_state *state;
+	const char *error;
+
+	i_zero(&set);
+	set.dict_uri = t_strdup_printf("file:%s/%s", test_dir, name);
+	set.soft_limit = limit;
+	set.soft_window = window;
+	if (bounce_state_init(&set, &state, &error) < 0)
+		i_fatal("bounce_state_init: %s", error);
+	return state;
+}
+
+static struct bounce_state_address
+record(struct bounce_state *state, const char *addr, enum bounce_type type,
+       const char *category, time_t now)
+{
+	struct bounce_recipient rcpt;
+	struct bounce_state_address result;
+	const char *error;
+
+	i_zero(&rcpt);
+	rcpt.address = addr;
+	rcpt.type = type;
+	rcpt.category = category;
+	if (bounce_state_record(state, &rcpt, now, test_pool,
+				&result, &error) < 0)
+		i_fatal("bounce_state_record: %s", error);
+	return result;
+}
+
+static struct bounce_state_address
+lookup(struct bounce_state *state, const char *addr, time_t now)
+{
+	struct bounce_state_address result;
+	const char *error;
+
+	if (bounce_state_lookup(state, addr, now, test_pool,
+				&result, &error) < 0)
+		i_fatal("bounce_state_lookup: %s", error);
+	return result;
+}
+
+static void test_soft_limit(void)
+{
+	struct bounce_state *state = state_open("limit.dict", 3, 30*DAY);
+	struct bounce_state_address r;
+
+	r = record(state, "A@example.org", BOUNCE_TYPE_SOFT, "quota-issues", T0);
+	CU_ASSERT_STRING_EQUAL(bounce_state_name(&r), "active");
+	CU_ASSERT_EQUAL(r.softcount, 1);
+	r = record(state, "a@example.org", BOUNCE_TYPE_SOFT, "quota-issues",
+		   T0 + 3600);
+	CU_ASSERT_STRING_EQUAL(bounce_state_name(&r), "active");
+	CU_ASSERT_EQUAL(r.softcount, 2);
+	/* other bounces neither count nor return */
+	r = record(state, "a@example.org", BOUNCE_TYPE_OTHER,
+		   "message-too-large", T0 + 2*DAY);
+	CU_ASSERT_STRING_EQUAL(bounce_state_name(&r), "active");
+	CU_ASSERT_EQUAL(r.softcount, 2);
+	r = record(state, "a@example.org", BOUNCE_TYPE_SOFT, "quota-issues",
+		   T0 + 5*DAY);
+	CU_ASSERT_STRING_EQUAL(bounce_state_name(&r), "returned");
+	CU_ASSERT_EQUAL(r.softcount, 3);
+	CU_ASSERT_EQUAL(r.returned_time, T0 + 5*DAY);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r.returned_reason);
+	CU_ASSERT(strstr(r.returned_reason, "3 soft bounces") != NULL);
+
+	/* stored, and it stays returned */
+	r = lookup(state, "a@example.org", T0 + 200*DAY);
+	CU_ASSERT(r.returned);
+	CU_ASSERT_EQUAL(r.returned_time, T0 + 5*DAY);
+	CU_ASSERT_EQUAL(r.softcount, 0);
+	/* another address is untouched */
+	r = lookup(state, "b@example.org", T0 + 5*DAY);
+	CU_ASSERT(!r.returned);
+	CU_ASSERT_EQUAL(r.softcount, 0);
+	bounce_state_deinit(&state);
+}
+
+static void test_window_expiry(void)
+{
+	struct bounce_state *state = state_open("window.dict", 3, 30*DAY);
+	struct bounce_state_address r;
+
+	record(state, "w@example.org", BOUNCE_TYPE_SOFT, "quota-issues", T0);
+	record(state, "w@example.org", BOUNCE_TYPE_SOFT, "quota-issues",
+	       T0 + 10*DAY);
+	/* the first one is older than 30 days now */
+	r = record(state, "w@example.org", BOUNCE_TYPE_SOFT, "quota-issues",
+		   T0 + 31*DAY);
+	CU_ASSERT_STRING_EQUAL(bounce_state_name(&r), "active");
+	CU_ASSERT_EQUAL(r.softcount, 2);
+	r = lookup(state, "w@example.org", T0 + 45*DAY);
+	CU_ASSERT_EQUAL(r.softcount, 1);
+	r = record(state, "w@example.org", BOUNCE_TYPE_SOFT, "quota-issues",
+		   T0 + 32*DAY);
+	CU_ASSERT_STRING_EQUAL(bounce_state_name(&r), "returned");
+	CU_ASSERT_EQUAL(r.softcount, 3);
+	bounce_state_deinit(&state);
+}
+
+static void test_immediate(void)
+{
+	struct bounce_state *state = state_open("hard.dict", 3, 30*DAY);
+	struct bounce_state_address r;
+
+	r = record(state, "h@example.org", BOUNCE_TYPE_HARD, "bad-mailbox", T0);
+	CU_ASSERT_STRING_EQUAL(bounce_state_name(&r), "returned");
+	CU_ASSERT_EQUAL(r.softcount, 0);
+	CU_ASSERT_STRING_EQUAL(r.returned_reason, "hard bounce (bad-mailbox)");
+	r = record(state, "c@example.org", BOUNCE_TYPE_COMPLAINT,
+		   "spam-related", T0);
+	CU_ASSERT_STRING_EQUAL(bounce_state_name(&r), "returned");
+	CU_ASSERT(strncmp(r.returned_reason, "complaint", 9) == 0);
+	r = record(state, "u@example.org", BOUNCE_TYPE_HARD, "unsubscribe", T0);
+	CU_ASSERT_STRING_EQUAL(r.returned_reason, "unsubscribe request");
+	/* the first reason stays */
+	r = record(state, "h@example.org", BOUNCE_TYPE_COMPLAINT,
+		   "spam-related", T0 + DAY);
+	CU_ASSERT_STRING_EQUAL(r.returned_reason, "hard bounce (bad-mailbox)");
+	CU_ASSERT_EQUAL(r.returned_time, T0);
+	bounce_state_deinit(&state);
+}
+
+static void test_predict(void)
+{
+	struct bounce_state *state = state_open("predict.dict", 2, 30*DAY);
+	struct bounce_state_address r;
+	struct bounce_recipient rcpt;
+	const char *error;
+
+	i_zero(&rcpt);
+	rcpt.address = "p@example.org";
+	rcpt.type = BOUNCE_TYPE_SOFT;
+	rcpt.category = "quota-issues";
+	record(state, "p@example.org", BOUNCE_TYPE_SOFT, "quota-issues", T0);
+	CU_ASSERT(bounce_state_predict(state, &rcpt, T0, test_pool,
+				       &r, &error) == 0);
+	CU_ASSERT_STRING_EQUAL(bounce_state_name(&r), "returned");
+	CU_ASSERT_EQUAL(r.softcount, 2);
+	/* predicting stores nothing */
+	r = lookup(state, "p@example.org", T0);
+	CU_ASSERT(!r.returned);
+	CU_ASSERT_EQUAL(r.softcount, 1);
+	bounce_state_deinit(&state);
+}
+
+static void test_reset_list(void)
+{
+	struct bounce_state *state = state_open("reset.dict", 3, 30*DAY);
+	ARRAY_TYPE(bounce_state_address) list;
+	const struct bounce_state_address *a;
+	struct bounce_state_address r;
+	const char *error;
+	bool found_x = FALSE, found_y = FALSE;
+
+	record(state, "x@example.org", BOUNCE_TYPE_HARD, "bad-domain", T0);
+	record(state, "y@example.org", BOUNCE_TYPE_SOFT, "quota-issues", T0);
+	CU_ASSERT(bounce_state_list(state, T0, test_pool, &list, &error) == 0);
+	CU_ASSERT_EQUAL(array_count(&list), 2);
+	array_foreach(&list, a) {
+		if (strcmp(a->address, "x@example.org") == 0)
+			found_x = a->returned;
+		if (strcmp(a->address, "y@example.org") == 0)
+			found_y = !a->returned && a->softcount == 1;
+	}
+	CU_ASSERT(found_x && found_y);
+
+	CU_ASSERT(bounce_state_reset(state, "X@example.org", T0, &error) == 0);
+	r = lookup(state, "x@example.org", T0);
+	CU_ASSERT(!r.returned);
+	CU_ASSERT(bounce_state_reset(state, "y@example.org", T0, &error) == 0);
+	r = lookup(state, "y@example.org", T0);
+	CU_ASSERT_EQUAL(r.softcount, 0);
+	CU_ASSERT(bounce_state_list(state, T0, test_pool, &list, &error) == 0);
+	CU_ASSERT_EQUAL(array_count(&list), 0);
+	/* counting starts over */
+	r = record(state, "y@example.org", BOUNCE_TYPE_SOFT, "quota-issues", T0);
+	CU_ASSERT_EQUAL(r.softcount, 1);
+	bounce_state_deinit(&state);
+}
+
+static void add_suites(void)
+{
+	CU_pSuite suite = CU_add_suite("bounce-state", NULL, NULL);
+
+	dict_drivers_register_builtin();
+	CU_add_test(suite, "soft limit", test_soft_limit);
+	CU_add_test(suite, "window expiry", test_window_expiry);
+	CU_add_test(suite, "hard, complaint, unsubscribe", test_immediate);
+	CU_add_test(suite, "predict", test_predict);
+	CU_add_test(suite, "reset and list", test_reset_list);
+}
+
+int main(void)
+{
+	return test_main(add_suites);
+}

@@ -9,6 +9,7 @@
    place, once per delivery, for what must outlast the delivery. */
 
 #include "lib.h"
+#include "ioloop.h"
 #include "array.h"
 #include "str.h"
 #include "str-sanitize.h"
@@ -24,8 +25,10 @@
 #include "sieve-message.h"
 #include "sieve-actions.h"
 #include "sieve-result.h"
+#include "sieve-execute.h"
 #include "edit-mail.h"
 
+#include "bounce-feed.h"
 #include "ext-bounce-common.h"
 
 #define CLASSIFY_HEADER "X-Bounce-Classification"
@@ -282,39 +285,138 @@ act_classify_print(const struct sieve_action *action,
 		array_count(&ctx->msg->failed) == 1 ? "" : "s");
 }
 
-static int
-act_classify_execute(const struct sieve_action_exec_env *aenv,
-		     void *tr_context ATTR_UNUSED, bool *keep ATTR_UNUSED)
+static void
+act_classify_log(const struct sieve_action_exec_env *aenv,
+		 const struct ext_bounce_message *msg,
+		 const struct bounce_state_address *states)
 {
-	const struct act_classify_context *ctx = aenv->action->context;
-	const struct ext_bounce_message *msg = ctx->msg;
 	const struct bounce_recipient *const *rcpts, *rcpt;
 	unsigned int i, count;
 
-	/* Everything that must outlast the delivery belongs here, before
-	   any store commits: a temporary failure returned from this step
-	   aborts the delivery (the MTA retries), whereas one from commit
-	   would come after fileinto and the implicit keep stored the
-	   message. Nothing is persisted yet: the classification is
-	   logged. */
 	rcpts = array_get(&msg->failed, &count);
 	for (i = 0; i < count && i < CLASSIFY_LOG_MAX_RECIPIENTS; i++) {
 		rcpt = rcpts[i];
 		sieve_result_global_log(aenv,
 			"bounce classified: type=%s category=%s code=%u "
-			"recipient=<%s> status=%s format=%s rule=%s",
+			"recipient=<%s> status=%s format=%s rule=%s "
+			"state=%s softcount=%u",
 			bounce_type_to_str(rcpt->type), rcpt->category,
 			rcpt->code, str_sanitize(rcpt->address, 256),
 			rcpt->status == NULL ? "-" :
 			str_sanitize(rcpt->status, 32),
 			msg->report->format,
-			rcpt->rule == NULL ? "-" : rcpt->rule);
+			rcpt->rule == NULL ? "-" : rcpt->rule,
+			states[i].address == NULL ? "-" :
+			bounce_state_name(&states[i]), states[i].softcount);
 	}
 	if (count > CLASSIFY_LOG_MAX_RECIPIENTS) {
 		sieve_result_global_log(aenv,
 			"bounce classified: %u more failed recipients",
 			count - CLASSIFY_LOG_MAX_RECIPIENTS);
 	}
+}
+
+/* Take back the state stored for the first count recipients */
+static void
+act_classify_undo(const struct sieve_action_exec_env *aenv,
+		  struct bounce_state *state,
+		  const struct bounce_recipient *const *rcpts,
+		  const struct bounce_state_address *states,
+		  unsigned int count, time_t now)
+{
+	const char *error;
+	unsigned int i;
+
+	for (i = 0; i < count; i++) {
+		if (states[i].address == NULL)
+			continue;
+		if (bounce_state_unrecord(state, rcpts[i], now, &states[i],
+					  &error) < 0) {
+			sieve_result_critical(aenv,
+				"failed to record the bounce",
+				"cannot take back the state "
+				"of <%s> after the failure: %s",
+				str_sanitize(rcpts[i]->address, 256), error);
+		}
+	}
+}
+
+static int
+act_classify_execute(const struct sieve_action_exec_env *aenv,
+		     void *tr_context ATTR_UNUSED, bool *keep ATTR_UNUSED)
+{
+	const struct sieve_execute_env *eenv = aenv->exec_env;
+	const struct act_classify_context *ctx = aenv->action->context;
+	const struct ext_bounce_message *msg = ctx->msg;
+	const struct sieve_extension *ext = aenv->action->ext;
+	struct ext_bounce_context *ectx = ext->context;
+	const struct bounce_recipient *const *rcpts;
+	struct bounce_state_address *states;
+	struct bounce_feed_record *records;
+	struct bounce_state *state;
+	unsigned int i, count, nrecords = 0;
+	time_t now = ioloop_time;
+	const char *error;
+
+	/* Everything that must outlast the delivery belongs here, before
+	   any store commits: a temporary failure returned from this step
+	   aborts the delivery (the MTA retries), whereas one from commit
+	   would come after fileinto and the implicit keep stored the
+	   message. So the state is counted and the feed written here; when
+	   either fails, what was counted is taken back and the delivery
+	   fails temporarily, so that the retry records everything once. */
+	if (ext_bounce_state_get(ext, &state, &error) < 0) {
+		sieve_result_critical(aenv,
+			"failed to record the bounce",
+			"failed to record the bounce "
+			"(delivery deferred): %s", error);
+		return SIEVE_EXEC_TEMP_FAILURE;
+	}
+
+	rcpts = array_get(&msg->failed, &count);
+	states = t_new(struct bounce_state_address, count);
+	records = t_new(struct bounce_feed_record, count);
+	for (i = 0; i < count; i++) {
+		if (rcpts[i]->address[0] == '\0')
+			continue;
+		if (bounce_state_record(state, rcpts[i], now,
+					pool_datastack_create(), &states[i],
+					&error) < 0) {
+			act_classify_undo(aenv, state, rcpts, states, i, now);
+			sieve_result_critical(aenv,
+				"failed to record the bounce",
+				"failed to record the bounce "
+				"of <%s> in the state dict (delivery "
+				"deferred): %s",
+				str_sanitize(rcpts[i]->address, 256), error);
+			return SIEVE_EXEC_TEMP_FAILURE;
+		}
+	}
+	for (i = 0; i < count; i++) {
+		struct bounce_feed_record *rec = &records[nrecords++];
+
+		rec->time = now;
+		rec->user = eenv->svinst->username;
+		rec->report = msg->report;
+		rec->rcpt = rcpts[i];
+		if (states[i].address != NULL) {
+			rec->state = bounce_state_name(&states[i]);
+			rec->softcount = states[i].softcount;
+			rec->returned_reason = states[i].returned_reason;
+		}
+	}
+	if (ectx->feed_dir != NULL && nrecords > 0 &&
+	    bounce_feed_spool_write(ectx->feed_dir, records, nrecords,
+				    &error) < 0) {
+		act_classify_undo(aenv, state, rcpts, states, count, now);
+		sieve_result_critical(aenv,
+			"failed to record the bounce",
+			"failed to write the report feed "
+			"to %s (delivery deferred): %s",
+			ectx->feed_dir, error);
+		return SIEVE_EXEC_TEMP_FAILURE;
+	}
+	act_classify_log(aenv, msg, states);
 	return SIEVE_EXEC_OK;
 }
 

@@ -3,6 +3,8 @@
    computed once per delivery. */
 
 #include "lib.h"
+#include "ioloop.h"
+#include "dict.h"
 #include "array.h"
 #include "istream.h"
 #include "message-size.h"
@@ -64,6 +66,70 @@ static void ext_bounce_read_types(struct sieve_instance *svinst,
 	}
 }
 
+/* The dict URI: sieve_bounce_dict, "~/" after "file:" meaning the home;
+   by default a file dict in the home. NULL when there is no home. */
+static const char *ext_bounce_dict_uri(struct sieve_instance *svinst)
+{
+	const char *uri = sieve_setting_get(svinst, "sieve_bounce_dict");
+	const char *home = sieve_environment_get_homedir(svinst);
+
+	if (uri == NULL || *uri == '\0')
+		uri = "file:~/"BOUNCE_STATE_DEFAULT_DICT_FILE;
+	if (str_begins(uri, "file:~/")) {
+		if (home == NULL)
+			return NULL;
+		uri = t_strconcat("file:", home, uri + 6, NULL);
+	}
+	return uri;
+}
+
+static void ext_bounce_read_state_settings(struct sieve_instance *svinst,
+					   struct ext_bounce_context *ectx)
+{
+	struct bounce_state_settings *set = &ectx->state_set;
+	unsigned long long limit;
+	sieve_number_t window;
+	const char *feed_dir;
+
+	set->dict_uri = p_strdup(ectx->pool, ext_bounce_dict_uri(svinst));
+	set->username = p_strdup(ectx->pool, svinst->username);
+	set->home_dir = p_strdup(ectx->pool,
+				 sieve_environment_get_homedir(svinst));
+	set->base_dir = p_strdup(ectx->pool, svinst->base_dir);
+	set->soft_limit = BOUNCE_STATE_DEFAULT_SOFT_LIMIT;
+	set->soft_window = BOUNCE_STATE_DEFAULT_SOFT_WINDOW;
+	if (sieve_setting_get_uint_value(svinst, "sieve_bounce_soft_limit",
+					 &limit)) {
+		if (limit == 0 || limit > UINT_MAX) {
+			e_error(svinst->event, "vnd.bounce: invalid value "
+				"%llu for setting sieve_bounce_soft_limit "
+				"(expected at least 1): using %u", limit,
+				set->soft_limit);
+		} else {
+			set->soft_limit = limit;
+		}
+	}
+	if (sieve_setting_get_duration_value(svinst,
+			"sieve_bounce_soft_window", &window)) {
+		if (window < 24*3600 || window > UINT_MAX) {
+			e_error(svinst->event, "vnd.bounce: invalid value "
+				"for setting sieve_bounce_soft_window "
+				"(expected 1 day or more): using %u days",
+				set->soft_window / (24*3600));
+		} else {
+			set->soft_window = window;
+		}
+	}
+	feed_dir = sieve_setting_get(svinst, "sieve_bounce_feed_dir");
+	if (feed_dir != NULL && *feed_dir != '\0') {
+		const char *home = sieve_environment_get_homedir(svinst);
+
+		if (str_begins(feed_dir, "~/") && home != NULL)
+			feed_dir = t_strconcat(home, feed_dir + 1, NULL);
+		ectx->feed_dir = p_strdup(ectx->pool, feed_dir);
+	}
+}
+
 bool ext_bounce_load(const struct sieve_extension *ext, void **context)
 {
 	struct sieve_instance *svinst = ext->svinst;
@@ -96,6 +162,8 @@ bool ext_bounce_load(const struct sieve_extension *ext, void **context)
 			     &max_message_size);
 	ectx->set.max_message_size = max_message_size;
 	ext_bounce_read_types(svinst, ectx);
+	ext_bounce_read_state_settings(svinst, ectx);
+	dict_drivers_register_builtin();
 
 	*context = ectx;
 	return TRUE;
@@ -146,7 +214,91 @@ void ext_bounce_unload(const struct sieve_extension *ext)
 	if (ectx == NULL)
 		return;
 	bounce_classifier_deinit(&ectx->cls);
+	bounce_state_deinit(&ectx->state);
+	dict_drivers_unregister_builtin();
 	pool_unref(&ectx->pool);
+}
+
+/*
+ * Per-address state
+ */
+
+int ext_bounce_state_get(const struct sieve_extension *ext,
+			 struct bounce_state **state_r, const char **error_r)
+{
+	struct ext_bounce_context *ectx = ext->context;
+	const char *error;
+
+	/* A failure is not remembered: the next delivery tries again (a
+	   Redis server may be back). */
+	if (ectx->state == NULL) {
+		if (ectx->state_set.dict_uri == NULL) {
+			*error_r = "no sieve_bounce_dict set and no home "
+				"directory for the default";
+			return -1;
+		}
+		if (bounce_state_init(&ectx->state_set, &ectx->state,
+				      &error) < 0) {
+			*error_r = t_strdup_printf(
+				"cannot open the state dict: %s", error);
+			return -1;
+		}
+	}
+	*state_r = ectx->state;
+	return 0;
+}
+
+unsigned int ext_bounce_failed_index(const struct ext_bounce_message *msg,
+				     const struct bounce_recipient *rcpt)
+{
+	const struct bounce_recipient *const *rcpts;
+	unsigned int i, count;
+
+	rcpts = array_get(&msg->failed, &count);
+	for (i = 0; i < count; i++) {
+		if (rcpts[i] == rcpt)
+			return i;
+	}
+	i_unreached();
+}
+
+int ext_bounce_get_rcpt_state(const struct sieve_runtime_env *renv,
+			      const struct sieve_extension *ext,
+			      struct ext_bounce_message *msg, unsigned int idx,
+			      const struct bounce_state_address **state_r)
+{
+	pool_t pool = sieve_result_pool(renv->result);
+	const struct bounce_recipient *const *rcpts;
+	struct bounce_state *state;
+	const char *error;
+	unsigned int i, count;
+
+	rcpts = array_get(&msg->failed, &count);
+	i_assert(idx < count);
+	if (msg->states == NULL) {
+		if (ext_bounce_state_get(ext, &state, &error) < 0) {
+			sieve_runtime_error(renv, NULL,
+				"vnd.bounce: address state is not "
+				"available: %s", error);
+			return SIEVE_EXEC_TEMP_FAILURE;
+		}
+		msg->states = p_new(pool, struct bounce_state_address, count);
+		for (i = 0; i < count; i++) {
+			if (rcpts[i]->address[0] == '\0')
+				continue;
+			if (bounce_state_predict(state, rcpts[i], ioloop_time,
+					pool, &msg->states[i], &error) < 0) {
+				msg->states = NULL;
+				sieve_runtime_error(renv, NULL,
+					"vnd.bounce: address state is not "
+					"available: %s", error);
+				return SIEVE_EXEC_TEMP_FAILURE;
+			}
+		}
+	}
+	*state_r = msg->states[idx].address == NULL ? NULL :
+		&msg->states[idx];
+	return SIEVE_EXEC_OK;
 }
 
 /*
@@ -263,6 +415,8 @@ static const char *const field_names[EXT_BOUNCE_FIELD_COUNT] = {
 	[EXT_BOUNCE_FIELD_STATUS] = "status",
 	[EXT_BOUNCE_FIELD_RECIPIENT] = "recipient",
 	[EXT_BOUNCE_FIELD_DIAGNOSTIC] = "diagnostic",
+	[EXT_BOUNCE_FIELD_STATE] = "state",
+	[EXT_BOUNCE_FIELD_SOFTCOUNT] = "softcount",
 };
 
 const char *ext_bounce_field_name(enum ext_bounce_field field)
@@ -292,7 +446,25 @@ const char *ext_bounce_field_get(const struct bounce_recipient *rcpt,
 		return nonempty(rcpt->address);
 	case EXT_BOUNCE_FIELD_DIAGNOSTIC:
 		return nonempty(rcpt->diagnostic);
+	case EXT_BOUNCE_FIELD_STATE:
+	case EXT_BOUNCE_FIELD_SOFTCOUNT:
 	case EXT_BOUNCE_FIELD_COUNT:
+		break;
+	}
+	i_unreached();
+}
+
+const char *ext_bounce_state_field(const struct bounce_state_address *state,
+				   enum ext_bounce_field field)
+{
+	if (state == NULL)
+		return NULL;
+	switch (field) {
+	case EXT_BOUNCE_FIELD_STATE:
+		return bounce_state_name(state);
+	case EXT_BOUNCE_FIELD_SOFTCOUNT:
+		return dec2str(state->softcount);
+	default:
 		break;
 	}
 	i_unreached();

@@ -4,6 +4,7 @@
 #include "sieve-common.h"
 
 #include "bounce.h"
+#include "bounce-state.h"
 
 /*
  * Extension
@@ -30,6 +31,15 @@ struct ext_bounce_context {
 	   fails at run time. */
 	struct bounce_classifier *cls;
 	const char *load_error;
+
+	/* Per-address state (sieve_bounce_dict, the soft limit and window)
+	   and the report feed's spool (sieve_bounce_feed_dir, NULL: no
+	   feed). The dict is opened when first needed; state_error then
+	   says why it could not be. */
+	struct bounce_state_settings state_set;
+	const char *feed_dir;
+	struct bounce_state *state;
+	const char *state_error;
 };
 
 bool ext_bounce_load(const struct sieve_extension *ext, void **context);
@@ -48,6 +58,10 @@ struct ext_bounce_message {
 	/* The first most severe one; NULL when nothing failed */
 	const struct bounce_recipient *primary;
 
+	/* Per failed recipient (same order), its state once this bounce
+	   is counted; NULL until first needed */
+	struct bounce_state_address *states;
+
 	/* What classify already did to this message */
 	bool header_added:1;
 	bool flags_attached:1;
@@ -59,6 +73,21 @@ int ext_bounce_get_message(const struct sieve_runtime_env *renv,
 			   const struct sieve_extension *ext,
 			   struct ext_bounce_message **msg_r);
 
+/* The per-address state: opened on first use. Returns 0, or -1 with
+   error_r. */
+int ext_bounce_state_get(const struct sieve_extension *ext,
+			 struct bounce_state **state_r, const char **error_r);
+/* The state of failed recipient idx as it is with this bounce counted
+   (nothing stored). NULL when the recipient has no address. Returns
+   SIEVE_EXEC_OK, or a failure status after reporting a run-time error. */
+int ext_bounce_get_rcpt_state(const struct sieve_runtime_env *renv,
+			      const struct sieve_extension *ext,
+			      struct ext_bounce_message *msg, unsigned int idx,
+			      const struct bounce_state_address **state_r);
+/* Index of rcpt among msg->failed */
+unsigned int ext_bounce_failed_index(const struct ext_bounce_message *msg,
+				     const struct bounce_recipient *rcpt);
+
 /* The fields the test and the variables can read */
 enum ext_bounce_field {
 	EXT_BOUNCE_FIELD_TYPE = 0,
@@ -67,14 +96,26 @@ enum ext_bounce_field {
 	EXT_BOUNCE_FIELD_STATUS,
 	EXT_BOUNCE_FIELD_RECIPIENT,
 	EXT_BOUNCE_FIELD_DIAGNOSTIC,
+	/* From the per-address state: ext_bounce_state_field() */
+	EXT_BOUNCE_FIELD_STATE,
+	EXT_BOUNCE_FIELD_SOFTCOUNT,
 
 	EXT_BOUNCE_FIELD_COUNT
 };
 
 const char *ext_bounce_field_name(enum ext_bounce_field field);
-/* The field's value, or NULL when the recipient has none. */
+static inline bool ext_bounce_field_is_state(enum ext_bounce_field field)
+{
+	return field == EXT_BOUNCE_FIELD_STATE ||
+		field == EXT_BOUNCE_FIELD_SOFTCOUNT;
+}
+/* The field's value, or NULL when the recipient has none. Not for the
+   state's fields. */
 const char *ext_bounce_field_get(const struct bounce_recipient *rcpt,
 				 enum ext_bounce_field field);
+/* A state field's value; NULL for a recipient without state. */
+const char *ext_bounce_state_field(const struct bounce_state_address *state,
+				   enum ext_bounce_field field);
 
 /*
  * Test, command, variables

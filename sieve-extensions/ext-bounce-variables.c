@@ -55,7 +55,8 @@ vnspc_bounce_validate(struct sieve_validator *valdtr,
 			"vnd.bounce: invalid variable name in the bounce "
 			"namespace: expected one of bounce.type, "
 			"bounce.category, bounce.code, bounce.status, "
-			"bounce.recipient, bounce.diagnostic, bounce.count");
+			"bounce.recipient, bounce.diagnostic, bounce.state, "
+			"bounce.softcount, bounce.count");
 		return FALSE;
 	}
 	name = str_c(elements[1].identifier);
@@ -138,6 +139,7 @@ vnspc_bounce_read_variable(const struct sieve_runtime_env *renv,
 {
 	const struct sieve_extension *ext = SIEVE_OBJECT_EXTENSION(nspc);
 	struct ext_bounce_message *msg;
+	const struct bounce_state_address *state;
 	const char *value;
 	unsigned int index;
 	int ret;
@@ -158,8 +160,15 @@ vnspc_bounce_read_variable(const struct sieve_runtime_env *renv,
 		value = dec2str(array_count(&msg->failed));
 	else if (msg->primary == NULL)
 		value = index == EXT_BOUNCE_FIELD_TYPE ? "none" : NULL;
-	else
+	else if (!ext_bounce_field_is_state(index))
 		value = ext_bounce_field_get(msg->primary, index);
+	else {
+		if ((ret = ext_bounce_get_rcpt_state(renv, ext, msg,
+				ext_bounce_failed_index(msg, msg->primary),
+				&state)) <= 0)
+			return ret;
+		value = ext_bounce_state_field(state, index);
+	}
 
 	if (value == NULL)
 		value = "";

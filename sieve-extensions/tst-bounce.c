@@ -2,7 +2,8 @@
 
    Syntax:
      bounce [:type / :category / :code / :status / :recipient /
-             :diagnostic] [COMPARATOR] [MATCH-TYPE] [<key-list>]
+             :diagnostic / :state / :softcount]
+            [COMPARATOR] [MATCH-TYPE] [<key-list>]
 
    Code: BOUNCE <field: byte> [optional operands] [<key-list>]. The field
    byte comes first and is 0 when there is no key list: an absent key
@@ -98,6 +99,8 @@ static const struct sieve_argument_def field_tags[EXT_BOUNCE_FIELD_COUNT] = {
 	{ .identifier = "status", .validate = tst_bounce_validate_field_tag },
 	{ .identifier = "recipient", .validate = tst_bounce_validate_field_tag },
 	{ .identifier = "diagnostic", .validate = tst_bounce_validate_field_tag },
+	{ .identifier = "state", .validate = tst_bounce_validate_field_tag },
+	{ .identifier = "softcount", .validate = tst_bounce_validate_field_tag },
 };
 
 static bool
@@ -135,7 +138,8 @@ tst_bounce_validate_field_tag(struct sieve_validator *valdtr,
 	if (data->field_tag != NULL) {
 		sieve_argument_validate_error(valdtr, *arg,
 			"the bounce test takes only one of :type, :category, "
-			":code, :status, :recipient and :diagnostic, "
+			":code, :status, :recipient, :diagnostic, :state "
+			"and :softcount, "
 			"but both :%s and :%s were given",
 			sieve_ast_argument_tag(data->field_tag),
 			sieve_ast_argument_tag(*arg));
@@ -228,13 +232,14 @@ tst_bounce_validate(struct sieve_validator *valdtr, struct sieve_command *tst)
 	if (data->field_tag == NULL)
 		data->field = EXT_BOUNCE_FIELD_TYPE;
 
-	if (data->field == EXT_BOUNCE_FIELD_CODE && cmp_arg == NULL &&
+	if ((data->field == EXT_BOUNCE_FIELD_CODE ||
+	     data->field == EXT_BOUNCE_FIELD_SOFTCOUNT) && cmp_arg == NULL &&
 	    tst_bounce_is_value_match(mcht_arg)) {
 		/* "9" > "10" as text: almost certainly not what was meant */
 		sieve_argument_validate_warning(valdtr, mcht_arg,
-			"the bounce test compares :code values as text "
+			"the bounce test compares :%s values as text "
 			"with :value unless :comparator \"i;ascii-numeric\" "
-			"is given");
+			"is given", ext_bounce_field_name(data->field));
 	}
 
 	return sieve_match_type_validate(valdtr, tst, keys, &mcht_default,
@@ -297,7 +302,8 @@ tst_bounce_operation_dump(const struct sieve_dumptime_env *denv,
 
 struct tst_bounce_stringlist {
 	struct sieve_stringlist strlist;
-	const struct ext_bounce_message *msg;
+	const struct sieve_extension *ext;
+	struct ext_bounce_message *msg;
 	enum ext_bounce_field field;
 	unsigned int index;
 };
@@ -312,10 +318,24 @@ tst_bounce_stringlist_next_item(struct sieve_stringlist *_strlist,
 	unsigned int count;
 	const char *value;
 
+	const struct bounce_state_address *state;
+	int ret;
+
 	rcpts = array_get(&strlist->msg->failed, &count);
 	while (strlist->index < count) {
-		value = ext_bounce_field_get(rcpts[strlist->index++],
-					     strlist->field);
+		if (!ext_bounce_field_is_state(strlist->field)) {
+			value = ext_bounce_field_get(rcpts[strlist->index++],
+						     strlist->field);
+		} else {
+			ret = ext_bounce_get_rcpt_state(_strlist->runenv,
+				strlist->ext, strlist->msg,
+				strlist->index++, &state);
+			if (ret <= 0) {
+				_strlist->exec_status = ret;
+				return -1;
+			}
+			value = ext_bounce_state_field(state, strlist->field);
+		}
 		if (value != NULL) {
 			*str_r = t_str_new_const(value, strlen(value));
 			return 1;
@@ -335,7 +355,8 @@ static void tst_bounce_stringlist_reset(struct sieve_stringlist *_strlist)
 
 static struct sieve_stringlist *
 tst_bounce_stringlist_create(const struct sieve_runtime_env *renv,
-			     const struct ext_bounce_message *msg,
+			     const struct sieve_extension *ext,
+			     struct ext_bounce_message *msg,
 			     enum ext_bounce_field field)
 {
 	struct tst_bounce_stringlist *strlist;
@@ -345,6 +366,7 @@ tst_bounce_stringlist_create(const struct sieve_runtime_env *renv,
 	strlist->strlist.exec_status = SIEVE_EXEC_OK;
 	strlist->strlist.next_item = tst_bounce_stringlist_next_item;
 	strlist->strlist.reset = tst_bounce_stringlist_reset;
+	strlist->ext = ext;
 	strlist->msg = msg;
 	strlist->field = field;
 	return &strlist->strlist;
@@ -399,7 +421,7 @@ tst_bounce_operation_execute(const struct sieve_runtime_env *renv,
 	if ((ret = ext_bounce_get_message(renv, ext, &msg)) <= 0)
 		return ret;
 
-	values = tst_bounce_stringlist_create(renv, msg, field);
+	values = tst_bounce_stringlist_create(renv, ext, msg, field);
 	if ((match = sieve_match(renv, &mcht, &cmp, values, keys, &ret)) < 0)
 		return ret;
 	sieve_runtime_trace_ascend(renv);

@@ -244,6 +244,7 @@ int bounce_state_record(struct bounce_state *state,
 	struct dict_transaction_context *trans;
 	struct bounce_state_address before;
 	const char *reason;
+	bool returned_here;
 
 	if (rcpt->address[0] == '\0') {
 		*error_r = "no address to record";
@@ -265,6 +266,7 @@ int bounce_state_record(struct bounce_state *state,
 	}
 	if (state_commit(&trans, "bounce", error_r) < 0)
 		return -1;
+	returned_here = reason != NULL;
 	if (rcpt->type == BOUNCE_TYPE_SOFT &&
 	    state_count_soft(state, rcpt->address, now, error_r) < 0)
 		return -1;
@@ -284,8 +286,28 @@ int bounce_state_record(struct bounce_state *state,
 		result_r->returned = TRUE;
 		result_r->returned_time = now;
 		result_r->returned_reason = p_strdup(pool, reason);
+		returned_here = TRUE;
 	}
+	result_r->returned_here = returned_here;
 	return 0;
+}
+
+int bounce_state_unrecord(struct bounce_state *state,
+			  const struct bounce_recipient *rcpt, time_t now,
+			  const struct bounce_state_address *result,
+			  const char **error_r)
+{
+	struct dict_transaction_context *trans;
+
+	trans = dict_transaction_begin(state->dict, &state->op_set);
+	if (rcpt->type == BOUNCE_TYPE_SOFT) {
+		dict_atomic_inc(trans, state_key(rcpt->address,
+			t_strdup_printf("soft/%llu",
+				(unsigned long long)(now / DAY_SECS))), -1);
+	}
+	if (result->returned_here)
+		dict_unset(trans, state_key(rcpt->address, "returned"));
+	return state_commit(&trans, "undo", error_r);
 }
 
 int bounce_state_reset(struct bounce_state *state, const char *address,

@@ -19,6 +19,8 @@
 
 #define BOUNCE_STATE_DEFAULT_SOFT_LIMIT 3
 #define BOUNCE_STATE_DEFAULT_SOFT_WINDOW (30*24*3600)
+/* The default dict: a file of this name in the home directory */
+#define BOUNCE_STATE_DEFAULT_DICT_FILE ".bounce-state.dict"
 /* Most days looked up for a window */
 #define BOUNCE_STATE_MAX_WINDOW_DAYS 366
 
@@ -40,6 +42,8 @@ struct bounce_state_address {
 	const char *returned_reason;	/* NULL unless returned */
 	/* soft bounces within the window */
 	unsigned int softcount;
+	/* bounce_state_record(): this bounce returned the address */
+	bool returned_here;
 };
 ARRAY_DEFINE_TYPE(bounce_state_address, struct bounce_state_address);
 
@@ -72,6 +76,13 @@ int bounce_state_record(struct bounce_state *state,
 			const struct bounce_recipient *rcpt, time_t now,
 			pool_t pool, struct bounce_state_address *result_r,
 			const char **error_r);
+/* Take back what bounce_state_record() stored for rcpt (result is what
+   it returned), when the delivery fails after all: the soft count goes
+   down by one, and the returned state it set is cleared. */
+int bounce_state_unrecord(struct bounce_state *state,
+			  const struct bounce_recipient *rcpt, time_t now,
+			  const struct bounce_state_address *result,
+			  const char **error_r);
 /* Forget everything about the address: active again, count 0. */
 int bounce_state_reset(struct bounce_state *state, const char *address,
 		       time_t now, const char **error_r);

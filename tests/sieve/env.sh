@@ -110,6 +110,8 @@ write_conf() {
 		echo "  sieve = file:$run_dir/sieve;active=$run_dir/active.sieve"
 		echo "  sieve_plugin_dir = $run_dir/plugins"
 		echo "  sieve_bounce_rules = $run_dir/rules/bounce.rules"
+		# sieve-test knows no home: the state in the run directory
+		echo "  sieve_bounce_dict = file:$run_dir/home/bounce-state.dict"
 		echo "  sieve_extensions = +vnd.bounce +vnd.dovecot.debug"
 		[ -n "${2:-}" ] && printf '%s\n' "$2"
 		echo "}"

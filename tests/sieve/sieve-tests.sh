@@ -542,7 +542,7 @@ check_compile "key list of the wrong type" \
 	"the bounce test expects a string list as argument 1 (key list), but a number was found" \
 	'require "vnd.bounce"; if bounce :code 10 { }'
 check_compile "two field tags" \
-	"the bounce test takes only one of :type, :category, :code, :status, :recipient and :diagnostic, but both :type and :code were given" \
+	"the bounce test takes only one of :type, :category, :code, :status, :recipient, :diagnostic, :state and :softcount, but both :type and :code were given" \
 	'require "vnd.bounce"; if bounce :type :code "10" { }'
 check_compile "field tag without key list" \
 	"the bounce test needs a key list after :category" \

@@ -194,18 +194,48 @@ int bounce_state_predict(struct bounce_state *state,
 	return 0;
 }
 
+struct state_commit_result {
+	enum dict_commit_ret ret;
+	char *error;
+};
+
+static void
+state_commit_callback(const struct dict_commit_result *result,
+		      struct state_commit_result *ctx)
+{
+	ctx->ret = result->ret;
+	ctx->error = i_strdup(result->error);
+}
+
+/* Commits and waits. The synchronous dict_transaction_commit() crashes
+   the Redis driver of Dovecot 2.3.19; an asynchronous commit followed by
+   dict_wait() works with every driver. Returns 1 when committed, 0 when
+   an atomic_inc found no key, -1 with error_r. */
 static int
-state_commit(struct dict_transaction_context **trans, const char *what,
+state_commit_ret(struct bounce_state *state,
+		 struct dict_transaction_context **trans, const char *what,
+		 const char **error_r)
+{
+	struct state_commit_result result = {
+		.ret = DICT_COMMIT_RET_FAILED
+	};
+
+	dict_transaction_commit_async(trans, state_commit_callback, &result);
+	dict_wait(state->dict);
+	if (result.ret < 0) {
+		*error_r = t_strdup_printf("dict commit (%s) failed: %s", what,
+			result.error == NULL ? "unknown error" : result.error);
+	}
+	i_free(result.error);
+	return result.ret < 0 ? -1 : (result.ret == DICT_COMMIT_RET_OK ? 1 : 0);
+}
+
+static int
+state_commit(struct bounce_state *state,
+	     struct dict_transaction_context **trans, const char *what,
 	     const char **error_r)
 {
-	const char *error;
-
-	if (dict_transaction_commit(trans, &error) < 0) {
-		*error_r = t_strdup_printf("dict commit (%s) failed: %s",
-					   what, error);
-		return -1;
-	}
-	return 0;
+	return state_commit_ret(state, trans, what, error_r) < 0 ? -1 : 0;
 }
 
 /* Add one to today's soft count. atomic_inc updates only an existing
@@ -216,24 +246,18 @@ state_count_soft(struct bounce_state *state, const char *address,
 		 time_t now, const char **error_r)
 {
 	struct dict_transaction_context *trans;
-	const char *key, *error;
+	const char *key;
 	int ret;
 
 	key = state_key(address, t_strdup_printf("soft/%llu",
 			(unsigned long long)(now / DAY_SECS)));
 	trans = dict_transaction_begin(state->dict, &state->op_set);
 	dict_atomic_inc(trans, key, 1);
-	ret = dict_transaction_commit(&trans, &error);
-	if (ret < 0) {
-		*error_r = t_strdup_printf("dict commit (soft count) failed: %s",
-					   error);
-		return -1;
-	}
-	if (ret > 0)
-		return 0;
+	if ((ret = state_commit_ret(state, &trans, "soft count", error_r)) != 0)
+		return ret < 0 ? -1 : 0;
 	trans = dict_transaction_begin(state->dict, &state->op_set);
 	dict_set(trans, key, "1");
-	return state_commit(&trans, "first soft count", error_r);
+	return state_commit(state, &trans, "first soft count", error_r);
 }
 
 int bounce_state_record(struct bounce_state *state,
@@ -264,7 +288,7 @@ int bounce_state_record(struct bounce_state *state,
 		dict_set(trans, state_key(rcpt->address, "returned"),
 			 t_strdup_printf("%lld %s", (long long)now, reason));
 	}
-	if (state_commit(&trans, "bounce", error_r) < 0)
+	if (state_commit(state, &trans, "bounce", error_r) < 0)
 		return -1;
 	returned_here = reason != NULL;
 	if (rcpt->type == BOUNCE_TYPE_SOFT &&
@@ -281,7 +305,7 @@ int bounce_state_record(struct bounce_state *state,
 		trans = dict_transaction_begin(state->dict, &state->op_set);
 		dict_set(trans, state_key(rcpt->address, "returned"),
 			 t_strdup_printf("%lld %s", (long long)now, reason));
-		if (state_commit(&trans, "returned", error_r) < 0)
+		if (state_commit(state, &trans, "returned", error_r) < 0)
 			return -1;
 		result_r->returned = TRUE;
 		result_r->returned_time = now;
@@ -307,7 +331,7 @@ int bounce_state_unrecord(struct bounce_state *state,
 	}
 	if (result->returned_here)
 		dict_unset(trans, state_key(rcpt->address, "returned"));
-	return state_commit(&trans, "undo", error_r);
+	return state_commit(state, &trans, "undo", error_r);
 }
 
 int bounce_state_reset(struct bounce_state *state, const char *address,
@@ -324,7 +348,7 @@ int bounce_state_reset(struct bounce_state *state, const char *address,
 			t_strdup_printf("soft/%llu", today - i)));
 	}
 	dict_unset(trans, state_key(address, "returned"));
-	return state_commit(&trans, "reset", error_r);
+	return state_commit(state, &trans, "reset", error_r);
 }
 
 int bounce_state_list(struct bounce_state *state, time_t now, pool_t pool,

@@ -49,7 +49,8 @@ ARRAY_DEFINE_TYPE(bounce_state_address, struct bounce_state_address);
 
 struct bounce_state;
 
-/* The caller registers the dict drivers it wants first. */
+/* The caller registers the dict drivers it wants first, and runs an
+   ioloop (commits wait on it). */
 int bounce_state_init(const struct bounce_state_settings *set,
 		      struct bounce_state **state_r, const char **error_r);
 void bounce_state_deinit(struct bounce_state **state);

@@ -67,3 +67,9 @@ corpus-score: src/bounce-classify$(EXEEXT)
 	fi
 PHONY += corpus-score
 CLEANFILES += corpus-score.tsv
+
+# bounce-state: lists, shows and resets the per-address state
+bin_PROGRAMS += src/bounce-state
+src_bounce_state_SOURCES = src/tool-state.c
+src_bounce_state_LDADD = $(TOOL_LIBS)
+src_bounce_state_LDFLAGS = $(TOOL_RPATH)

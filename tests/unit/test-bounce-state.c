@@ -4,6 +4,7 @@
 
 #include "lib.h"
 #include "array.h"
+#include "ioloop.h"
 #include "dict.h"
 #include "bounce-state.h"
 #include "test-common.h"
@@ -202,6 +203,8 @@ static void add_suites(void)
 {
 	CU_pSuite suite = CU_add_suite("bounce-state", NULL, NULL);
 
+	/* dict commits wait on an ioloop, as in every real caller */
+	(void)io_loop_create();
 	dict_drivers_register_builtin();
 	CU_add_test(suite, "soft limit", test_soft_limit);
 	CU_add_test(suite, "window expiry", test_window_expiry);

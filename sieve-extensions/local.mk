@@ -2,7 +2,7 @@
 # (sieve-extensions/vnd.bounce.txt) on the classifier library. The
 # Dovecot and Pigeonhole symbols it uses resolve from the process that
 # loads it (dovecot-lda, lmtp, sieve-test), so it links neither.
-sieve_plugindir = $(dovecot_moduledir)/sieve
+sieve_plugindir = $(moduledir)/sieve
 sieve_plugin_LTLIBRARIES = lib90_sieve_bounce_plugin.la
 lib90_sieve_bounce_plugin_la_SOURCES = \
 	sieve-extensions/sieve-bounce-plugin.c \

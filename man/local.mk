@@ -1,0 +1,23 @@
+# Shipping: the manual pages, the example scripts (each compiled by
+# sievec in the tests), the live test and the Debian packaging.
+dist_man_MANS = \
+	man/bounce-classify.1 \
+	man/bounce-feed.1 \
+	man/bounce-state.1 \
+	man/dovecot-sieve-bounce.7
+
+examplesdir = $(docdir)/examples
+dist_examples_DATA = \
+	sieve-extensions/examples/bounces-by-type.sieve \
+	sieve-extensions/examples/global-before.sieve \
+	sieve-extensions/examples/per-list.sieve \
+	sieve-extensions/examples/complaints.sieve \
+	sieve-extensions/examples/codes.sieve \
+	sieve-extensions/examples/report-header.sieve
+
+TESTS += tests/examples.sh
+EXTRA_DIST += tests/examples.sh debian
+
+# distcheck installs into a throwaway prefix: the Sieve plugin follows it
+# there instead of going to the system's module directory.
+DISTCHECK_CONFIGURE_FLAGS = --with-moduledir='$${prefix}/lib/dovecot/modules'

@@ -1,7 +1,10 @@
 /* Loads the rules file and compiles every pattern once. Phrases of one
-   category are joined into a single JIT-compiled alternation whose
-   (*MARK) names the rule that matched, so a diagnostic costs one match
-   per category however many phrases there are. */
+   category are joined into a single alternation whose (*MARK) names the
+   rule that matched, so a diagnostic costs one match per category
+   however many phrases there are. A pattern is JIT-compiled only once it
+   has been used a few times: a delivery process classifies one message,
+   for which compiling every pattern to machine code would cost more
+   than the matching itself. */
 
 #include "lib.h"
 
@@ -10,6 +13,7 @@
 #include "str.h"
 #include "strescape.h"
 #include "istream.h"
+#include "hash.h"
 #include "bounce-private.h"
 
 #include <glob.h>
@@ -17,6 +21,8 @@
 #include <unistd.h>
 
 #define RULES_MAX_INCLUDE_DEPTH 8
+/* Matches with a pattern before it is JIT-compiled */
+#define RULES_JIT_AFTER_USES 8
 #define RULES_COMPILE_FLAGS \
 	(PCRE2_CASELESS | PCRE2_UTF | PCRE2_MATCH_INVALID_UTF)
 
@@ -68,6 +74,9 @@ struct bounce_rules {
 	struct rule_set subjects, originals, keep_headers, commands;
 	ARRAY(pcre2_code *) verp;
 	ARRAY_TYPE(bounce_format) formats;
+
+	/* pcre2_code => matches so far, until JIT-compiled */
+	HASH_TABLE(const pcre2_code *, void *) uses;
 };
 
 struct rules_parser {
@@ -97,9 +106,6 @@ rules_compile(const char *pattern, uint32_t flags, const char **error_r)
 					   (size_t)erroffset, msg);
 		return NULL;
 	}
-	/* JIT is an optimisation: without it (unsupported CPU, no
-	   executable memory) the interpreter gives the same answers. */
-	(void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
 	return re;
 }
 
@@ -733,6 +739,7 @@ int bounce_rules_load(const char *path, struct bounce_rules **rules_r,
 	p_array_init(&rules->when, pool, 8);
 	p_array_init(&rules->verp, pool, 2);
 	p_array_init(&rules->formats, pool, 32);
+	hash_table_create_direct(&rules->uses, default_pool, 0);
 
 	i_zero(&parser);
 	parser.rules = rules;
@@ -800,14 +807,28 @@ void bounce_rules_free(struct bounce_rules **_rules)
 	}
 	if (rules->md != NULL)
 		pcre2_match_data_free(rules->md);
+	hash_table_destroy(&rules->uses);
 	pool_unref(&rules->pool);
 }
 
 int bounce_rules_exec(struct bounce_rules *rules, const pcre2_code *re,
 		      const char *subject, size_t len, size_t offset)
 {
+	unsigned int uses;
 	int ret;
 
+	uses = POINTER_CAST_TO(hash_table_lookup(rules->uses, re),
+			       unsigned int);
+	if (uses < RULES_JIT_AFTER_USES) {
+		if (++uses == RULES_JIT_AFTER_USES) {
+			/* JIT is an optimisation: without it (unsupported
+			   CPU, no executable memory) the interpreter gives
+			   the same answers. */
+			(void)pcre2_jit_compile((pcre2_code *)re,
+						PCRE2_JIT_COMPLETE);
+		}
+		hash_table_update(rules->uses, re, POINTER_CAST(uses));
+	}
 	ret = pcre2_match(re, (PCRE2_SPTR)subject, len, offset, 0,
 			  rules->md, NULL);
 	/* No match, and also match-limit and similar errors on hostile

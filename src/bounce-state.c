@@ -6,6 +6,10 @@
 #include "strescape.h"
 #include "dict.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+#include <sys/file.h>
+
 #include "bounce-state.h"
 
 #define STATE_PREFIX DICT_PATH_SHARED"bounce/"
@@ -14,6 +18,8 @@
 
 struct bounce_state {
 	struct dict *dict;
+	/* file: dicts: serialises creating a day's counter */
+	char *create_lock_path;
 	struct dict_op_settings op_set;
 	char *username, *home_dir;
 	unsigned int soft_limit;
@@ -41,6 +47,10 @@ int bounce_state_init(const struct bounce_state_settings *set,
 	}
 	state = i_new(struct bounce_state, 1);
 	state->dict = dict;
+	if (str_begins(set->dict_uri, "file:")) {
+		state->create_lock_path = i_strconcat(set->dict_uri + 5,
+						      ".create-lock", NULL);
+	}
 	state->username = i_strdup(set->username);
 	state->home_dir = i_strdup(set->home_dir);
 	state->op_set.username = state->username;
@@ -64,6 +74,7 @@ void bounce_state_deinit(struct bounce_state **_state)
 	*_state = NULL;
 	dict_wait(state->dict);
 	dict_deinit(&state->dict);
+	i_free(state->create_lock_path);
 	i_free(state->username);
 	i_free(state->home_dir);
 	i_free(state);
@@ -239,15 +250,17 @@ state_commit(struct bounce_state *state,
 }
 
 /* Add one to today's soft count. atomic_inc updates only an existing
-   key in some drivers (file dict); the first count of a day then creates
-   it. */
+   key in some drivers (the file dict): the first count of a day then
+   creates the key. Two deliveries doing that at once would both write
+   "1", so for a file dict they take turns under a lock file beside it
+   and the second one finds the key. (Redis creates the key itself.) */
 static int
 state_count_soft(struct bounce_state *state, const char *address,
 		 time_t now, const char **error_r)
 {
 	struct dict_transaction_context *trans;
 	const char *key;
-	int ret;
+	int ret, fd = -1;
 
 	key = state_key(address, t_strdup_printf("soft/%llu",
 			(unsigned long long)(now / DAY_SECS)));
@@ -255,9 +268,30 @@ state_count_soft(struct bounce_state *state, const char *address,
 	dict_atomic_inc(trans, key, 1);
 	if ((ret = state_commit_ret(state, &trans, "soft count", error_r)) != 0)
 		return ret < 0 ? -1 : 0;
-	trans = dict_transaction_begin(state->dict, &state->op_set);
-	dict_set(trans, key, "1");
-	return state_commit(state, &trans, "first soft count", error_r);
+
+	if (state->create_lock_path != NULL) {
+		fd = open(state->create_lock_path, O_RDWR | O_CREAT, 0600);
+		if (fd == -1 || flock(fd, LOCK_EX) < 0) {
+			*error_r = t_strdup_printf("%s(%s) failed: %m",
+				fd == -1 ? "open" : "flock",
+				state->create_lock_path);
+			i_close_fd(&fd);
+			return -1;
+		}
+		/* someone may have created it meanwhile */
+		trans = dict_transaction_begin(state->dict, &state->op_set);
+		dict_atomic_inc(trans, key, 1);
+		ret = state_commit_ret(state, &trans, "soft count", error_r);
+	}
+	if (ret == 0) {
+		trans = dict_transaction_begin(state->dict, &state->op_set);
+		dict_set(trans, key, "1");
+		ret = state_commit(state, &trans, "first soft count", error_r);
+	} else if (ret > 0) {
+		ret = 0;
+	}
+	i_close_fd(&fd);
+	return ret;
 }
 
 int bounce_state_record(struct bounce_state *state,

@@ -8,9 +8,9 @@
    Keys, under shared/bounce/ADDR/ (ADDR lowercased, dict-escaped):
      soft/DAY   soft bounces on that day (days since the epoch, UTC),
                 counted with dict_atomic_inc so concurrent deliveries
-                never lose a count once the day's key exists (drivers
-                such as the file dict only increment existing keys: the
-                first count of a day creates it with a plain set)
+                never lose a count (the file dict increments only
+                existing keys: the first count of a day is made under a
+                lock file beside the dict, DICT.create-lock)
      returned   "UNIXTIME REASON", set once; cleared only by a reset
    shared/bounce-index/ADDR names the addresses for listing (drivers
    that iterate, e.g. file and SQL; Redis does not). */

@@ -27,9 +27,9 @@ bench: bench/bounce-bench$(EXEEXT)
 
 PHONY += bench
 
-# What the plugin costs at delivery through dovecot-lda (issue: ratio of
-# the bounce script to a plain fileinto script). N and ROUNDS choose the
-# messages per round and the rounds.
+# What the plugin costs at delivery through dovecot-lda: the bounce script
+# against a plain fileinto script. N and ROUNDS choose the messages per
+# round and the rounds.
 EXTRA_DIST += bench/delivery-bench.sh
 bench-delivery: lib90_sieve_bounce_plugin.la
 	@BOUNCE_BUILDDIR=. $(SHELL) $(top_srcdir)/bench/delivery-bench.sh \

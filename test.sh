@@ -60,5 +60,19 @@ fi
 echo "=== fuzzing bounce_classify (libFuzzer, ASan, UBSan)"
 run_stage "$top/tests/fuzz/run-fuzz.sh" "$build-fuzz"
 
+# As root with the Debian tools: build, lintian and install the package,
+# then run it in a live dovecot (tests/live/live-test.sh).
+if [ "$(id -u)" -eq 0 ] && command -v dpkg-buildpackage >/dev/null 2>&1; then
+	echo "=== Debian package and live dovecot"
+	out=$("$top/tests/live/package-test.sh" "$build" 2>&1)
+	status=$?
+	echo "$out"
+	p=$(echo "$out" | sed -n 's/^# \([0-9]*\) passed, \([0-9]*\) failed$/\1/p' | tail -n 1)
+	f=$(echo "$out" | sed -n 's/^# \([0-9]*\) passed, \([0-9]*\) failed$/\2/p' | tail -n 1)
+	[ "$status" -ne 0 ] && [ "${f:-0}" -eq 0 ] && f=1
+	passed=$((passed + ${p:-0}))
+	failed=$((failed + ${f:-0}))
+fi
+
 echo "tests: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

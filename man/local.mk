@@ -16,7 +16,7 @@ dist_examples_DATA = \
 	sieve-extensions/examples/report-header.sieve
 
 TESTS += tests/examples.sh
-EXTRA_DIST += tests/examples.sh tests/live/live-test.sh debian
+EXTRA_DIST += tests/examples.sh tests/live/live-test.sh tests/live/package-test.sh debian
 
 # distcheck installs into a throwaway prefix: the Sieve plugin follows it
 # there instead of going to the system's module directory.

@@ -164,6 +164,41 @@ static void test_predict(void)
 	bounce_state_deinit(&state);
 }
 
+static void test_unrecord(void)
+{
+	struct bounce_state *state = state_open("undo.dict", 2, 30*DAY);
+	struct bounce_state_address r, r2;
+	struct bounce_recipient rcpt;
+	const char *error;
+
+	i_zero(&rcpt);
+	rcpt.address = "z@example.org";
+	rcpt.type = BOUNCE_TYPE_SOFT;
+	rcpt.category = "quota-issues";
+	record(state, "z@example.org", BOUNCE_TYPE_SOFT, "quota-issues", T0);
+	CU_ASSERT(bounce_state_record(state, &rcpt, T0, test_pool,
+				      &r, &error) == 0);
+	CU_ASSERT(r.returned && r.returned_here);
+	/* the delivery failed after all: as if it never came */
+	CU_ASSERT(bounce_state_unrecord(state, &rcpt, T0, &r, &error) == 0);
+	r2 = lookup(state, "z@example.org", T0);
+	CU_ASSERT(!r2.returned);
+	CU_ASSERT_EQUAL(r2.softcount, 1);
+	/* the retry counts it once */
+	r = record(state, "z@example.org", BOUNCE_TYPE_SOFT, "quota-issues", T0);
+	CU_ASSERT(r.returned);
+	CU_ASSERT_EQUAL(r.softcount, 2);
+	/* taking back a bounce that did not return the address leaves the
+	   returned state alone */
+	rcpt.type = BOUNCE_TYPE_HARD;
+	CU_ASSERT(bounce_state_record(state, &rcpt, T0, test_pool,
+				      &r, &error) == 0);
+	CU_ASSERT(!r.returned_here);
+	CU_ASSERT(bounce_state_unrecord(state, &rcpt, T0, &r, &error) == 0);
+	CU_ASSERT(lookup(state, "z@example.org", T0).returned);
+	bounce_state_deinit(&state);
+}
+
 static void test_reset_list(void)
 {
 	struct bounce_state *state = state_open("reset.dict", 3, 30*DAY);
@@ -210,6 +245,7 @@ static void add_suites(void)
 	CU_add_test(suite, "window expiry", test_window_expiry);
 	CU_add_test(suite, "hard, complaint, unsubscribe", test_immediate);
 	CU_add_test(suite, "predict", test_predict);
+	CU_add_test(suite, "taking a bounce back", test_unrecord);
 	CU_add_test(suite, "reset and list", test_reset_list);
 }
 

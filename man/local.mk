@@ -21,3 +21,6 @@ EXTRA_DIST += tests/examples.sh tests/live/live-test.sh tests/live/package-test.
 # distcheck installs into a throwaway prefix: the Sieve plugin follows it
 # there instead of going to the system's module directory.
 DISTCHECK_CONFIGURE_FLAGS = --with-moduledir='$${prefix}/lib/dovecot/modules'
+
+# configure (Dovecot's DC_DOVECOT) writes run-test.sh into the build tree
+DISTCLEANFILES = run-test.sh

@@ -1,8 +1,10 @@
 /* The spool: maildir-style directories. A delivery writes its records to
-   DIR/tmp/NAME, syncs it and renames it into DIR/new/NAME, so a file in
+   DIR/tmp/NAME, syncs it and links it into DIR/new/NAME, so a file in
    new/ is always complete; bounce-feed reads new/ and moves what it
    delivered to DIR/cur. Names are unique per host, process, time and
-   call, so parallel deliveries never touch the same file. */
+   call; should one still exist (a clock step, a forked process sharing
+   its parent's pid) another name is taken, and a file in new/ is never
+   replaced. */
 
 #include "lib.h"
 #include "array.h"
@@ -21,6 +23,8 @@
 
 #define SPOOL_DIR_MODE 0770
 #define SPOOL_FILE_MODE 0660
+/* names taken before giving up: each try has a new counter and time */
+#define SPOOL_NAME_TRIES 10
 
 static const char *spool_host(void)
 {
@@ -88,12 +92,15 @@ static int spool_sync_dir(const char *path, const char **error_r)
 	return 0;
 }
 
+/* Returns 0 when written, -1 on error, 1 when the name is taken. */
 static int spool_write_file(const char *tmp_path, const string_t *data,
 			    const char **error_r)
 {
 	int fd;
 
 	fd = open(tmp_path, O_WRONLY | O_CREAT | O_EXCL, SPOOL_FILE_MODE);
+	if (fd == -1 && errno == EEXIST)
+		return 1;
 	if (fd == -1) {
 		*error_r = t_strdup_printf("open(%s) failed: %m", tmp_path);
 		return -1;
@@ -116,19 +123,43 @@ static int spool_write_file(const char *tmp_path, const string_t *data,
 	return 0;
 }
 
-static int spool_write(const char *spool_dir,
-		       const struct bounce_feed_record *records,
-		       unsigned int count, const char **error_r)
+/* Moves tmp_path to new_path without replacing an existing file.
+   Returns 0 when moved, -1 on error, 1 when new_path exists. */
+static int spool_move_new(const char *tmp_path, const char *new_path,
+			  const char **error_r)
+{
+	if (link(tmp_path, new_path) == 0) {
+		i_unlink(tmp_path);
+		return 0;
+	}
+	if (errno == EEXIST)
+		return 1;
+	if (errno != EPERM && errno != ENOSYS && errno != EOPNOTSUPP) {
+		*error_r = t_strdup_printf("link(%s, %s) failed: %m",
+					   tmp_path, new_path);
+		return -1;
+	}
+	/* a file system without hard links: the name is unique enough */
+	if (rename(tmp_path, new_path) < 0) {
+		*error_r = t_strdup_printf("rename(%s, %s) failed: %m",
+					   tmp_path, new_path);
+		return -1;
+	}
+	return 0;
+}
+
+/* Writes the records under a fresh name. Returns 0 when written, -1 on
+   error, 1 when the name turned out to be taken. */
+static int spool_write_name(const char *spool_dir, const char *name,
+			    const struct bounce_feed_record *records,
+			    unsigned int count, const char **error_r)
 {
 	struct bounce_feed_writer *writer;
-	const char *name, *tmp_path, *new_dir, *new_path, *error;
+	const char *tmp_path, *new_dir, *new_path, *error;
 	string_t *data;
 	unsigned int i;
+	int ret;
 
-	if (spool_mkdirs(spool_dir, error_r) < 0)
-		return -1;
-
-	name = spool_unique_name();
 	data = t_str_new(2048 * (count + 1));
 	writer = bounce_feed_writer_init(data);
 	for (i = 0; i < count; i++) {
@@ -144,15 +175,14 @@ static int spool_write(const char *spool_dir,
 	tmp_path = t_strdup_printf("%s/tmp/%s", spool_dir, name);
 	new_dir = t_strdup_printf("%s/new", spool_dir);
 	new_path = t_strdup_printf("%s/%s", new_dir, name);
-	if (spool_write_file(tmp_path, data, error_r) < 0) {
-		i_unlink_if_exists(tmp_path);
-		return -1;
+	if ((ret = spool_write_file(tmp_path, data, error_r)) != 0) {
+		if (ret < 0)
+			i_unlink_if_exists(tmp_path);
+		return ret;
 	}
-	if (rename(tmp_path, new_path) < 0) {
-		*error_r = t_strdup_printf("rename(%s, %s) failed: %m",
-					   tmp_path, new_path);
+	if ((ret = spool_move_new(tmp_path, new_path, error_r)) != 0) {
 		i_unlink_if_exists(tmp_path);
-		return -1;
+		return ret;
 	}
 	if (spool_sync_dir(new_dir, error_r) < 0) {
 		/* not known to survive a crash: the delivery is retried,
@@ -161,6 +191,26 @@ static int spool_write(const char *spool_dir,
 		return -1;
 	}
 	return 0;
+}
+
+static int spool_write(const char *spool_dir,
+		       const struct bounce_feed_record *records,
+		       unsigned int count, const char **error_r)
+{
+	unsigned int try;
+	int ret;
+
+	if (spool_mkdirs(spool_dir, error_r) < 0)
+		return -1;
+	for (try = 0; try < SPOOL_NAME_TRIES; try++) {
+		ret = spool_write_name(spool_dir, spool_unique_name(),
+				       records, count, error_r);
+		if (ret <= 0)
+			return ret;
+	}
+	*error_r = t_strdup_printf("%s: no unused file name in %u tries",
+				   spool_dir, SPOOL_NAME_TRIES);
+	return -1;
 }
 
 int bounce_feed_spool_write(const char *spool_dir,

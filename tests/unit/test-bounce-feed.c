@@ -421,7 +421,9 @@ static void test_spool(void)
 }
 
 /* Writers in parallel while a reader watches new/: every file it ever
-   sees there is whole and valid, and no two writers share a file. */
+   sees there is whole and valid, and no two writers share a file. The
+   forked writers keep their parent's pid and counter, so their names
+   can collide: none may fail or replace another's file. */
 #define PARALLEL_WRITERS 4
 #define FILES_PER_WRITER 40
 #define RECORDS_PER_FILE 10

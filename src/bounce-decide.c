@@ -253,11 +253,18 @@ void bounce_decide(struct bounce_context *ctx, struct bounce_recipient *rcpt)
 		return;
 	if (diagnostic != NULL && diagnostic[0] == '\0')
 		diagnostic = NULL;
-	own_diagnostic = diagnostic != NULL;
 	if (rcpt->status == NULL)
 		rcpt->status = bounce_status_find(ctx->pool, rcpt->diagnostic);
 	if (rcpt->reply == NULL)
 		rcpt->reply = bounce_reply_find(ctx->pool, rcpt->diagnostic);
+	/* Text with neither a code nor a phrase is no diagnostic (a plain
+	   notification's banner or a truncated first line): the passage
+	   naming the recipient is read instead. */
+	if (diagnostic != NULL && rcpt->status == NULL &&
+	    rcpt->reply == NULL &&
+	    bounce_rules_match_phrase_in(rules, diagnostic, NULL) == NULL)
+		diagnostic = NULL;
+	own_diagnostic = diagnostic != NULL;
 
 	if (action_is_success(rcpt->action) ||
 	    (rcpt->action == NULL && rcpt->status != NULL &&

@@ -167,6 +167,41 @@ static void test_decide_text_near_recipient(void)
 	ASSERT_DECIDED(test_rcpt(report, 1), "bad-mailbox", "decide.rules:7");
 }
 
+static const struct bounce_recipient *
+decide_with_diagnostic(const char *diagnostic)
+{
+	const char *msg = t_strdup_printf(
+		"From: MAILER-DAEMON@mx.example\n"
+		"Content-Type: multipart/report; report-type=delivery-status;"
+		" boundary=b\n\n"
+		"--b\nContent-Type: text/plain\n\n"
+		"*****************\n\n"
+		"Delivery to <gone@example.org> failed:\n"
+		"the mailbox is full\n\n"
+		"--b\nContent-Type: message/delivery-status\n\n"
+		"Reporting-MTA: dns; mx.example\n\n"
+		"Final-Recipient: rfc822; gone@example.org\nAction: failed\n"
+		"Diagnostic-Code: x-unix; %s\n\n"
+		"--b--\n", diagnostic);
+	struct bounce_report *report;
+
+	report = test_classify_with(dec_cls, test_pool, msg, strlen(msg),
+				    NULL);
+	CU_ASSERT_EQUAL_FATAL(array_count(&report->recipients), 1);
+	return test_rcpt(report, 0);
+}
+
+static void test_decide_empty_diagnostic(void)
+{
+	/* a diagnostic with neither a code nor a phrase says nothing: the
+	   text naming the recipient does */
+	ASSERT_DECIDED(decide_with_diagnostic("*****************"),
+		       "quota-issues", "decide.rules:6");
+	/* one with a code keeps its say */
+	ASSERT_DECIDED(decide_with_diagnostic("550 *****************"),
+		       "other", "fallback");
+}
+
 static void test_decide_type_override(void)
 {
 	const struct bounce_recipient *r;
@@ -193,6 +228,8 @@ static void add_suites(void)
 		    test_decide_reply_and_fallback);
 	CU_add_test(suite, "text near the recipient",
 		    test_decide_text_near_recipient);
+	CU_add_test(suite, "diagnostic without evidence",
+		    test_decide_empty_diagnostic);
 	CU_add_test(suite, "type override", test_decide_type_override);
 }
 

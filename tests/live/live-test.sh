@@ -119,6 +119,13 @@ check() { # check NAME COMMAND...: one assertion
 	else failed=$((failed + 1)); echo "not ok - $what"; fi
 }
 
+# what an administrator sees: the installed snippet and the site's settings
+settings=$(doveconf -c "$conf" -n 2>&1)
+check "doveconf -n shows sieve_plugins = sieve_bounce" \
+	sh -c 'echo "$1" | grep -q "^ *sieve_plugins = sieve_bounce$"' - "$settings"
+check "doveconf -n shows sieve_bounce_feed_dir" \
+	sh -c 'echo "$1" | grep -q "^ *sieve_bounce_feed_dir = $2$"' - "$settings" "$T/feed"
+
 dovecot -c "$conf" || { cat "$T/dovecot.log"; exit 1; }
 i=0
 until python3 -c "import socket; socket.create_connection(('127.0.0.1', $port), 1)" 2>/dev/null; do

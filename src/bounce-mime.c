@@ -39,6 +39,8 @@ struct mime_walk {
 	const char *report_type;
 	enum part_role role;
 	struct bounce_part *out;
+	/* the message is a multipart (its body may hold no parts) */
+	bool top_multipart;
 	struct mail_html2text *html;
 	/* the current part's headers are the returned original's */
 	bool orig_headers;
@@ -125,7 +127,10 @@ static void walk_headers_end(struct mime_walk *walk)
 	if (walk->role == ROLE_ORIGINAL)
 		return;
 
-	if (ct == NULL || strcmp(ct, "text/plain") == 0) {
+	if (walk->part->parent == NULL && ct != NULL &&
+	    strncmp(ct, "multipart/", 10) == 0) {
+		walk->top_multipart = TRUE;
+	} else if (ct == NULL || strcmp(ct, "text/plain") == 0) {
 		walk->role = ROLE_TEXT;
 		walk->out = walk_new_part(walk, BOUNCE_PART_TEXT);
 	} else if (strcmp(ct, "text/html") == 0) {
@@ -287,6 +292,37 @@ static void parse_original_headers_part(struct bounce_parsed *parsed,
 	}
 }
 
+/* A multipart whose boundary never occurs in its body (a broken or
+   rewritten boundary parameter) has no parts, and lib-mail gives none of
+   its body: read that body as the notification's text. */
+static void
+parse_boundless_multipart(struct mime_walk *walk, struct istream *input,
+			  uoff_t start_offset, const struct message_part *root)
+{
+	struct bounce_part *out;
+	const unsigned char *data;
+	size_t size, room;
+
+	if (root->body_size.physical_size == 0)
+		return;
+	i_stream_seek(input, start_offset + root->header_size.physical_size);
+	if (input->v_offset != start_offset + root->header_size.physical_size)
+		return;
+	walk->out = out = walk_new_part(walk, BOUNCE_PART_TEXT);
+	while (i_stream_read_more(input, &data, &size) > 0) {
+		room = walk_text_room(walk);
+		if (room == 0) {
+			walk->parsed->truncated = TRUE;
+			break;
+		}
+		size = I_MIN(size, room);
+		str_append_data(out->text, data, size);
+		walk->total_text += size;
+		i_stream_skip(input, size);
+	}
+	walk->out = NULL;
+}
+
 void bounce_parse_message(const struct bounce_settings *set, pool_t pool,
 			  struct istream *input, struct bounce_parsed *parsed_r)
 {
@@ -298,6 +334,7 @@ void bounce_parse_message(const struct bounce_settings *set, pool_t pool,
 	struct message_block raw, block;
 	struct message_part *parts;
 	struct mime_walk walk;
+	uoff_t start_offset;
 	pool_t part_pool;
 
 	i_zero(parsed_r);
@@ -311,6 +348,7 @@ void bounce_parse_message(const struct bounce_settings *set, pool_t pool,
 	walk.pool = pool;
 	walk.parsed = parsed_r;
 
+	start_offset = input->v_offset;
 	part_pool = pool_alloconly_create("bounce message parts", 4096);
 	parser = message_parser_init(part_pool, input, &pset);
 	decoder = message_decoder_init(NULL, 0);
@@ -342,6 +380,8 @@ void bounce_parse_message(const struct bounce_settings *set, pool_t pool,
 	walk_part_end(&walk);
 	message_decoder_deinit(&decoder);
 	message_parser_deinit(&parser, &parts);
+	if (walk.top_multipart && parts != NULL && parts->children == NULL)
+		parse_boundless_multipart(&walk, input, start_offset, parts);
 	pool_unref(&part_pool);
 	parse_original_headers_part(parsed_r, pool);
 }

@@ -78,6 +78,31 @@ static bool dsn_is_recipient_block(const ARRAY_TYPE(bounce_header) *fields)
 		bounce_headers_find(fields, "Original-Recipient") != NULL;
 }
 
+/* Some MTAs write the recipients' fields without the blank line between
+   them: a recipient field that repeats within a block starts the next
+   recipient. */
+static void
+dsn_add_recipient_blocks(struct bounce_context *ctx,
+			 const ARRAY_TYPE(bounce_header) *fields)
+{
+	ARRAY_TYPE(bounce_header) block;
+	const struct bounce_header *field;
+
+	t_array_init(&block, 16);
+	array_foreach(fields, field) {
+		if ((strcasecmp(field->name, "Final-Recipient") == 0 ||
+		     strcasecmp(field->name, "Original-Recipient") == 0) &&
+		    bounce_headers_find(&block, field->name) != NULL) {
+			if (dsn_is_recipient_block(&block))
+				dsn_add_recipient(ctx, &block);
+			array_clear(&block);
+		}
+		array_push_back(&block, field);
+	}
+	if (dsn_is_recipient_block(&block))
+		dsn_add_recipient(ctx, &block);
+}
+
 static bool dsn_parse(struct bounce_context *ctx, const unsigned char *data,
 		      size_t size)
 {
@@ -96,7 +121,7 @@ static bool dsn_parse(struct bounce_context *ctx, const unsigned char *data,
 			break;
 		pos += next;
 		if (dsn_is_recipient_block(&fields)) {
-			dsn_add_recipient(ctx, &fields);
+			dsn_add_recipient_blocks(ctx, &fields);
 			found = TRUE;
 			continue;
 		}

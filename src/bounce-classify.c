@@ -194,15 +194,53 @@ static bool classify_failed_recipients_header(struct bounce_context *ctx)
 	return found;
 }
 
+/* A DSN recipient block whose address is no address (a pipe or a file
+   Exim delivered to, sendmail's "@host") takes the address the
+   X-Failed-Recipients header or the text names in its place, in order. */
+static void classify_dsn_fill_addresses(struct bounce_context *ctx)
+{
+	struct bounce_report *report = ctx->report;
+	const struct bounce_recipient *named;
+	struct bounce_recipient *rcpt, *cand;
+	const char *format = report->format;
+	unsigned int i, count = array_count(&report->recipients), next;
+	bool unnamed = FALSE;
+
+	array_foreach(&report->recipients, named) {
+		if (named->address[0] == '\0')
+			unnamed = TRUE;
+	}
+	if (!unnamed)
+		return;
+
+	if (!classify_failed_recipients_header(ctx))
+		(void)bounce_recognise_format(ctx);
+	report->format = format;
+	next = count;
+	for (i = 0; i < count && next < array_count(&report->recipients); i++) {
+		rcpt = array_idx_modifiable(&report->recipients, i);
+		if (rcpt->address[0] != '\0')
+			continue;
+		cand = array_idx_modifiable(&report->recipients, next++);
+		rcpt->address = cand->address;
+		if (rcpt->diagnostic == NULL)
+			rcpt->diagnostic = cand->diagnostic;
+	}
+	array_delete(&report->recipients, count,
+		     array_count(&report->recipients) - count);
+}
+
 static void classify_recognise(struct bounce_context *ctx)
 {
 	struct bounce_report *report = ctx->report;
 	struct bounce_recipient *rcpt;
 	const char *verp = NULL;
 
-	if (!bounce_recognise_arf(ctx) &&
-	    !bounce_recognise_dsn(ctx) &&
-	    !bounce_recognise_format(ctx) &&
+	if (bounce_recognise_arf(ctx))
+		;
+	else if (bounce_recognise_dsn(ctx))
+		classify_dsn_fill_addresses(ctx);
+	else if (!bounce_recognise_format(ctx) &&
 	    !classify_failed_recipients_header(ctx) &&
 	    !bounce_recognise_autoreply(ctx))
 		return;

@@ -45,7 +45,8 @@ static int decide_suite_clean(void)
 /* One DSN recipient block with these fields (Status and Diagnostic-Code
    left out when NULL); returns the recipient. */
 static const struct bounce_recipient *
-decide_dsn(const char *action, const char *status, const char *diagnostic)
+decide_dsn_with(struct bounce_classifier *cls, const char *action,
+		const char *status, const char *diagnostic)
 {
 	string_t *msg = t_str_new(1024);
 	struct bounce_report *report;
@@ -58,10 +59,16 @@ decide_dsn(const char *action, const char *status, const char *diagnostic)
 	if (diagnostic != NULL)
 		str_printfa(msg, "Diagnostic-Code: smtp; %s\n", diagnostic);
 	str_append(msg, "\n--b1--\n");
-	report = test_classify_with(dec_cls, test_pool, str_data(msg),
+	report = test_classify_with(cls, test_pool, str_data(msg),
 				    str_len(msg), NULL);
 	CU_ASSERT_EQUAL(array_count(&report->recipients), 1);
 	return test_rcpt(report, 0);
+}
+
+static const struct bounce_recipient *
+decide_dsn(const char *action, const char *status, const char *diagnostic)
+{
+	return decide_dsn_with(dec_cls, action, status, diagnostic);
 }
 
 #define ASSERT_DECIDED(r, category_, rule_) \
@@ -217,6 +224,44 @@ static void test_decide_type_override(void)
 		BOUNCE_TYPE_SOFT, &error), 0);
 }
 
+/* The shipped rules: what real MTAs write, and the category it gets. */
+static const struct {
+	const char *status, *diagnostic, *category;
+} shipped_cases[] = {
+	/* "unknown user" is believed as the reply to RCPT TO or with a
+	   x.1.x status; a filtering gateway relays it bare for mail its
+	   filter refused */
+	{ NULL, "550 unknown user (in reply to RCPT TO command)",
+	  "bad-mailbox" },
+	{ "5.1.0", "550 Unknown user kijitora@example.co.jp", "bad-mailbox" },
+	{ NULL, "550 Unknown user kijitora@example.co.jp", "policy-related" },
+	{ "5.0.0", "550 kijitora@example.com... No such user",
+	  "policy-related" },
+	/* a local delivery agent naming the user it looked up */
+	{ NULL, "mail.local: unknown user: kijitora", "bad-mailbox" },
+	{ NULL, "unknown user: \"kijitora\"", "bad-mailbox" },
+};
+
+static void test_decide_shipped_rules(void)
+{
+	const struct bounce_recipient *r;
+	unsigned int i;
+
+	for (i = 0; i < N_ELEMENTS(shipped_cases); i++) {
+		r = decide_dsn_with(test_cls, "failed",
+				    shipped_cases[i].status,
+				    shipped_cases[i].diagnostic);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+		if (strcmp(r->category, shipped_cases[i].category) != 0) {
+			printf("\"%s\": %s, want %s (%s)\n",
+			       shipped_cases[i].diagnostic, r->category,
+			       shipped_cases[i].category, r->rule);
+		}
+		CU_ASSERT_STRING_EQUAL(r->category,
+				       shipped_cases[i].category);
+	}
+}
+
 static void add_suites(void)
 {
 	CU_pSuite suite = CU_add_suite("bounce-decide", decide_suite_init,
@@ -231,6 +276,7 @@ static void add_suites(void)
 	CU_add_test(suite, "diagnostic without evidence",
 		    test_decide_empty_diagnostic);
 	CU_add_test(suite, "type override", test_decide_type_override);
+	CU_add_test(suite, "shipped rules", test_decide_shipped_rules);
 }
 
 int main(void)

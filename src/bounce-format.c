@@ -6,6 +6,7 @@
 #include "lib.h"
 #include "array.h"
 #include "str.h"
+#include "message-address.h"
 #include "bounce-private.h"
 
 #define FORMAT_MAX_DIAGNOSTIC 4096
@@ -72,8 +73,78 @@ static void format_finish_recipient(struct bounce_context *ctx,
 	str_truncate(diag, 0);
 }
 
+static void
+format_header_addresses(struct bounce_context *ctx, const char *name,
+			ARRAY_TYPE(const_string) *addrs)
+{
+	const struct bounce_header *hdr;
+	const struct message_address *addr;
+	const char *norm;
+
+	array_foreach(&ctx->parsed->headers, hdr) {
+		if (strcasecmp(hdr->name, name) != 0)
+			continue;
+		addr = message_address_parse(pool_datastack_create(),
+					     (const unsigned char *)hdr->value,
+					     strlen(hdr->value), 64, 0);
+		for (; addr != NULL; addr = addr->next) {
+			if (addr->mailbox == NULL || addr->domain == NULL)
+				continue;
+			norm = bounce_address_normalize(pool_datastack_create(),
+				t_strconcat(addr->mailbox, "@", addr->domain,
+					    NULL));
+			if (norm != NULL)
+				array_push_back(addrs, &norm);
+		}
+	}
+}
+
+/* When the MTA lists the failed addresses in X-Failed-Recipients, a line
+   naming the notification's own sender or addressee but not listed there
+   is no failed recipient ("kijitora@example.jp 様" greeting the sender).
+   Without that list nothing is excluded: people do mail themselves. */
+static void
+format_own_addresses(struct bounce_context *ctx, ARRAY_TYPE(const_string) *own)
+{
+	static const char *const names[] = { "From", "To", "Sender", "Reply-To" };
+	ARRAY_TYPE(const_string) failed, all;
+	const char *const *p, *const *q;
+	unsigned int i;
+	bool listed;
+
+	t_array_init(&failed, 4);
+	format_header_addresses(ctx, "X-Failed-Recipients", &failed);
+	if (array_count(&failed) == 0)
+		return;
+	t_array_init(&all, 8);
+	for (i = 0; i < N_ELEMENTS(names); i++)
+		format_header_addresses(ctx, names[i], &all);
+	array_foreach(&all, p) {
+		listed = FALSE;
+		array_foreach(&failed, q) {
+			if (strcmp(*p, *q) == 0)
+				listed = TRUE;
+		}
+		if (!listed)
+			array_push_back(own, p);
+	}
+}
+
+static bool format_is_own_address(const ARRAY_TYPE(const_string) *own,
+				  const char *address)
+{
+	const char *const *p;
+
+	array_foreach(own, p) {
+		if (strcmp(*p, address) == 0)
+			return TRUE;
+	}
+	return FALSE;
+}
+
 static bool
-format_scan(struct bounce_context *ctx, const struct bounce_format *fmt)
+format_scan(struct bounce_context *ctx, const struct bounce_format *fmt,
+	    const ARRAY_TYPE(const_string) *own)
 {
 	struct bounce_rules *rules = ctx->cls->rules;
 	struct bounce_recipient *rcpt = NULL;
@@ -102,7 +173,7 @@ format_scan(struct bounce_context *ctx, const struct bounce_format *fmt)
 					     &start, &end)) {
 			addr = bounce_address_normalize(ctx->pool,
 				t_strndup(line + start, end - start));
-			if (addr != NULL) {
+			if (addr != NULL && !format_is_own_address(own, addr)) {
 				format_finish_recipient(ctx, rcpt, diag);
 				rcpt = bounce_context_add_recipient(ctx, addr);
 				found = TRUE;
@@ -126,13 +197,16 @@ format_scan(struct bounce_context *ctx, const struct bounce_format *fmt)
 bool bounce_recognise_format(struct bounce_context *ctx)
 {
 	const struct bounce_format *fmt;
+	ARRAY_TYPE(const_string) own;
 	bool found = FALSE;
 
+	t_array_init(&own, 8);
+	format_own_addresses(ctx, &own);
 	array_foreach(bounce_rules_formats(ctx->cls->rules), fmt) {
 		if (!format_matches(ctx, fmt))
 			continue;
 		T_BEGIN {
-			found = format_scan(ctx, fmt);
+			found = format_scan(ctx, fmt, &own);
 		} T_END;
 		if (found) {
 			ctx->report->format = fmt->name;

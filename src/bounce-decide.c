@@ -240,6 +240,15 @@ decide_facts(struct bounce_context *ctx, const struct bounce_recipient *rcpt,
 	facts_r->command = decide_command(ctx, rcpt, diagnostic);
 }
 
+/* Whether text gives no evidence at all: no status code, no phrase. */
+static bool decide_says_nothing(struct bounce_context *ctx, const char *text)
+{
+	return text == NULL ||
+		(bounce_status_find(pool_datastack_create(), text) == NULL &&
+		 bounce_rules_match_phrase_in(ctx->cls->rules, text,
+					      NULL) == NULL);
+}
+
 void bounce_decide(struct bounce_context *ctx, struct bounce_recipient *rcpt)
 {
 	struct bounce_rules *rules = ctx->cls->rules;
@@ -260,9 +269,8 @@ void bounce_decide(struct bounce_context *ctx, struct bounce_recipient *rcpt)
 	/* Text with neither a code nor a phrase is no diagnostic (a plain
 	   notification's banner or a truncated first line): the passage
 	   naming the recipient is read instead. */
-	if (diagnostic != NULL && rcpt->status == NULL &&
-	    rcpt->reply == NULL &&
-	    bounce_rules_match_phrase_in(rules, diagnostic, NULL) == NULL)
+	if (rcpt->status == NULL && rcpt->reply == NULL &&
+	    decide_says_nothing(ctx, diagnostic))
 		diagnostic = NULL;
 	own_diagnostic = diagnostic != NULL;
 
@@ -280,6 +288,14 @@ void bounce_decide(struct bounce_context *ctx, struct bounce_recipient *rcpt)
 	if (diagnostic == NULL) T_BEGIN {
 		diagnostic = decide_passage(ctx, rcpt);
 	} T_END;
+	/* When that says nothing either, the whole text speaks for a
+	   notification's only recipient. */
+	if (!own_diagnostic && ctx->text[0] != '\0' &&
+	    array_count(&ctx->report->recipients) == 1 &&
+	    decide_says_nothing(ctx, diagnostic)) {
+		diagnostic = bounce_text_fold(ctx->pool, ctx->text,
+					      strlen(ctx->text));
+	}
 
 	status = decide_status(ctx, rcpt, diagnostic);
 	if (status != NULL)

@@ -209,6 +209,31 @@ static void test_decide_empty_diagnostic(void)
 		       "other", "fallback");
 }
 
+static void test_decide_whole_text(void)
+{
+	struct bounce_report *report;
+	const char *msg =
+		"From: MAILER-DAEMON@mx.example\n"
+		"Content-Type: multipart/report; report-type=delivery-status;"
+		" boundary=b\n\n"
+		"--b\nContent-Type: text/plain\n\n"
+		"Your message could not be delivered because of\n\n"
+		"550 5.1.1 see your postmaster\n\n"
+		"The following recipients were affected:\n"
+		"    gone@example.org\n\n"
+		"--b\nContent-Type: message/delivery-status\n\n"
+		"Reporting-MTA: dns; mx.example\n\n"
+		"Final-Recipient: rfc822; gone@example.org\nAction: failed\n\n"
+		"--b--\n";
+
+	/* the paragraph naming the only recipient says nothing: the code
+	   elsewhere in the text is its */
+	report = test_classify_with(dec_cls, test_pool, msg, strlen(msg),
+				    NULL);
+	CU_ASSERT_EQUAL_FATAL(array_count(&report->recipients), 1);
+	ASSERT_DECIDED(test_rcpt(report, 0), "bad-mailbox", "decide.rules:2");
+}
+
 static void test_decide_type_override(void)
 {
 	const struct bounce_recipient *r;
@@ -275,6 +300,8 @@ static void add_suites(void)
 		    test_decide_text_near_recipient);
 	CU_add_test(suite, "diagnostic without evidence",
 		    test_decide_empty_diagnostic);
+	CU_add_test(suite, "the whole text for a lone recipient",
+		    test_decide_whole_text);
 	CU_add_test(suite, "type override", test_decide_type_override);
 	CU_add_test(suite, "shipped rules", test_decide_shipped_rules);
 }

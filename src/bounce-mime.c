@@ -40,7 +40,7 @@ struct mime_walk {
 	enum part_role role;
 	struct bounce_part *out;
 	/* the message is a multipart (its body may hold no parts) */
-	bool top_multipart;
+	bool multipart;
 	struct mail_html2text *html;
 	/* the current part's headers are the returned original's */
 	bool orig_headers;
@@ -129,7 +129,7 @@ static void walk_headers_end(struct mime_walk *walk)
 
 	if (walk->part->parent == NULL && ct != NULL &&
 	    strncmp(ct, "multipart/", 10) == 0) {
-		walk->top_multipart = TRUE;
+		walk->multipart = TRUE;
 	} else if (ct == NULL || strcmp(ct, "text/plain") == 0) {
 		walk->role = ROLE_TEXT;
 		walk->out = walk_new_part(walk, BOUNCE_PART_TEXT);
@@ -293,34 +293,60 @@ static void parse_original_headers_part(struct bounce_parsed *parsed,
 }
 
 /* A multipart whose boundary never occurs in its body (a broken or
-   rewritten boundary parameter) has no parts, and lib-mail gives none of
-   its body: read that body as the notification's text. */
+   rewritten boundary parameter, or one on a line that does not continue
+   the header) has no parts, and lib-mail gives none of its body: read
+   that body as text of the notification. */
 static void
 parse_boundless_multipart(struct mime_walk *walk, struct istream *input,
-			  uoff_t start_offset, const struct message_part *root)
+			  uoff_t start_offset, const struct message_part *part)
 {
 	struct bounce_part *out;
 	const unsigned char *data;
+	uoff_t offset = start_offset + part->physical_pos +
+		part->header_size.physical_size;
+	uoff_t left = part->body_size.physical_size;
 	size_t size, room;
 
-	if (root->body_size.physical_size == 0)
+	if (left == 0)
 		return;
-	i_stream_seek(input, start_offset + root->header_size.physical_size);
-	if (input->v_offset != start_offset + root->header_size.physical_size)
+	i_stream_seek(input, offset);
+	if (input->v_offset != offset)
 		return;
 	walk->out = out = walk_new_part(walk, BOUNCE_PART_TEXT);
-	while (i_stream_read_more(input, &data, &size) > 0) {
+	while (left > 0 && i_stream_read_more(input, &data, &size) > 0) {
 		room = walk_text_room(walk);
 		if (room == 0) {
 			walk->parsed->truncated = TRUE;
 			break;
 		}
-		size = I_MIN(size, room);
+		size = I_MIN(size, I_MIN(room, left));
 		str_append_data(out->text, data, size);
 		walk->total_text += size;
+		left -= size;
 		i_stream_skip(input, size);
 	}
 	walk->out = NULL;
+}
+
+/* The multiparts of the notification (not of the returned original)
+   that hold no parts. */
+static void
+parse_boundless_multiparts(struct mime_walk *walk, struct istream *input,
+			   uoff_t start_offset, const struct message_part *part)
+{
+	for (; part != NULL; part = part->next) {
+		if ((part->flags & MESSAGE_PART_FLAG_MESSAGE_RFC822) != 0)
+			continue;
+		if ((part->flags & MESSAGE_PART_FLAG_MULTIPART) == 0)
+			continue;
+		if (part->children == NULL) {
+			parse_boundless_multipart(walk, input, start_offset,
+						  part);
+		} else {
+			parse_boundless_multiparts(walk, input, start_offset,
+						   part->children);
+		}
+	}
 }
 
 void bounce_parse_message(const struct bounce_settings *set, pool_t pool,
@@ -380,8 +406,8 @@ void bounce_parse_message(const struct bounce_settings *set, pool_t pool,
 	walk_part_end(&walk);
 	message_decoder_deinit(&decoder);
 	message_parser_deinit(&parser, &parts);
-	if (walk.top_multipart && parts != NULL && parts->children == NULL)
-		parse_boundless_multipart(&walk, input, start_offset, parts);
+	if (walk.multipart && parts != NULL)
+		parse_boundless_multiparts(&walk, input, start_offset, parts);
 	pool_unref(&part_pool);
 	parse_original_headers_part(parsed_r, pool);
 }

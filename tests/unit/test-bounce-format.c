@@ -1,7 +1,8 @@
 /* Plain-text bounce formats described in the rules (bounce-format.c):
    match, start, end, recipient (with rcpt and diag groups) and skip, with
    a small rules file written here; then the shipped formats on real
-   samples (qmail, Exim, KDDI, DragonFly, Sendmail 5, Amazon SES JSON). */
+   samples (qmail, Exim, KDDI, DragonFly, Sendmail 5, Amazon SES JSON,
+   James). */
 
 #include "lib.h"
 #include "array.h"
@@ -155,6 +156,19 @@ static void test_format_samples(void)
 				 "bad-mailbox"));
 }
 
+/* James's text is in a multipart/alternative whose boundary parameter is
+   on a line of its own (so no boundary): its body is read as text. */
+static void test_format_boundless_multipart(void)
+{
+	struct bounce_report *report =
+		test_classify_sample("lhost-apachejames-01.eml");
+
+	CU_ASSERT_STRING_EQUAL(report->format, "james");
+	CU_ASSERT_EQUAL_FATAL(array_count(&report->recipients), 1);
+	CU_ASSERT_STRING_EQUAL(test_rcpt(report, 0)->address,
+			       "000000000000@vtext.example.com");
+}
+
 static void add_suites(void)
 {
 	CU_pSuite suite = CU_add_suite("bounce-format", format_suite_init,
@@ -164,6 +178,8 @@ static void add_suites(void)
 	CU_add_test(suite, "match", test_format_match);
 	CU_add_test(suite, "quoted original", test_format_quoted_original);
 	CU_add_test(suite, "shipped formats on samples", test_format_samples);
+	CU_add_test(suite, "multipart without its boundary",
+		    test_format_boundless_multipart);
 }
 
 int main(void)

@@ -1,8 +1,8 @@
 /* Plain-text bounce formats described in the rules (bounce-format.c):
    match, start, end, recipient (with rcpt and diag groups) and skip, with
    a small rules file written here; then the shipped formats on real
-   samples (qmail, Exim, KDDI, DragonFly, Sendmail 5, Amazon SES JSON,
-   James). */
+   samples (qmail, Exim, KDDI, DragonFly, Sendmail 5, Amazon SES JSON, fml,
+   James, Verizon's MMSC, the "Full details follow" notifier). */
 
 #include "lib.h"
 #include "array.h"
@@ -153,6 +153,15 @@ static void test_format_samples(void)
 				 "bad-mailbox"));
 	CU_ASSERT(test_sample_is("lhost-amazonses-09.eml", "amazonses", 0,
 				 "bounce@simulator.amazonses.com", "hard",
+				 "bad-mailbox"));
+	CU_ASSERT(test_sample_is("lhost-x6-02.eml", "error-details", 0,
+				 "kijitora@libsisimai.org", "hard",
+				 "bad-mailbox"));
+	CU_ASSERT(test_sample_is("lhost-fml-02.eml", "fml", 0,
+				 "neko-nyaan@example.org", "other",
+				 "policy-related"));
+	CU_ASSERT(test_sample_is("lhost-verizon-01.eml", "verizon-mmsc", 0,
+				 "0000000000@vzwpix.com", "hard",
 				 "bad-mailbox"));
 }
 

@@ -2,7 +2,8 @@
    match, start, end, recipient (with rcpt and diag groups) and skip, with
    a small rules file written here; then the shipped formats on real
    samples (qmail, Exim, KDDI, DragonFly, Sendmail 5, Amazon SES JSON, fml,
-   James, Verizon's MMSC, the "Full details follow" notifier). */
+   James, Verizon's MMSC, the "Full details follow" notifier, IMail, Exim's
+   malformed addresses). */
 
 #include "lib.h"
 #include "array.h"
@@ -154,6 +155,11 @@ static void test_format_samples(void)
 	CU_ASSERT(test_sample_is("lhost-amazonses-09.eml", "amazonses", 0,
 				 "bounce@simulator.amazonses.com", "hard",
 				 "bad-mailbox"));
+	CU_ASSERT(test_sample_is("lhost-imailserver-04.eml", "imail", 0,
+				 "kijitora@example.com", "other",
+				 "message-expired"));
+	CU_ASSERT(test_sample_is("lhost-exim-52.eml", "exim-malformed", 0,
+				 "neko@example.net", "other", "other"));
 	CU_ASSERT(test_sample_is("lhost-x6-02.eml", "error-details", 0,
 				 "kijitora@libsisimai.org", "hard",
 				 "bad-mailbox"));

@@ -3,7 +3,7 @@
    a small rules file written here; then the shipped formats on real
    samples (qmail, Exim, KDDI, DragonFly, Sendmail 5, Amazon SES JSON, fml,
    James, Verizon's MMSC, the "Full details follow" notifier, IMail, Exim's
-   malformed addresses). */
+   malformed addresses, Postfix's SMTP server errors, InterScan's notice). */
 
 #include "lib.h"
 #include "array.h"
@@ -155,11 +155,18 @@ static void test_format_samples(void)
 	CU_ASSERT(test_sample_is("lhost-amazonses-09.eml", "amazonses", 0,
 				 "bounce@simulator.amazonses.com", "hard",
 				 "bad-mailbox"));
+	CU_ASSERT(test_sample_is("lhost-trendmicro-02.eml",
+				 "trendmicro-notice", 0,
+				 "kijitora@neko.example.jp", "hard",
+				 "bad-mailbox"));
 	CU_ASSERT(test_sample_is("lhost-imailserver-04.eml", "imail", 0,
 				 "kijitora@example.com", "other",
 				 "message-expired"));
 	CU_ASSERT(test_sample_is("lhost-exim-52.eml", "exim-malformed", 0,
 				 "neko@example.net", "other", "other"));
+	CU_ASSERT(test_sample_is("lhost-postfix-75.eml", "postfix-smtpd", 0,
+				 "kijitora@libsisimai.net", "soft",
+				 "routing-issues"));
 	CU_ASSERT(test_sample_is("lhost-x6-02.eml", "error-details", 0,
 				 "kijitora@libsisimai.org", "hard",
 				 "bad-mailbox"));

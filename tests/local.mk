@@ -38,4 +38,12 @@ AM_LDFLAGS = $(TOOL_RPATH)
 TESTS += \
 	tests/sieve/sieve-tests.sh \
 	tests/lda/lda-tests.sh
-EXTRA_DIST += tests/sieve tests/lda
+# files, not directories: a build tree's copy of these directories holds
+# test logs, which make dist would take instead
+EXTRA_DIST += \
+	tests/sieve/env.sh \
+	tests/sieve/sieve-tests.sh \
+	tests/lda/lda-tests.sh \
+	tests/sieve/messages \
+	tests/lda/deliver-examples.sh \
+	tests/lda/deliver-lib.sh

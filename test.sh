@@ -1,8 +1,9 @@
 #!/bin/sh
 # Runs every test: the build, make check (unit, Sieve and delivery tests),
-# the unit tests again under AddressSanitizer and UBSan, and a minute of
-# fuzzing the classifier (tests/fuzz/run-fuzz.sh). Needs the
-# dependencies (.ci/install-deps). Ends with "tests: N passed, N failed".
+# make distcheck, the unit tests again under AddressSanitizer and UBSan, a
+# minute of fuzzing the classifier (tests/fuzz/run-fuzz.sh) and, as root,
+# the Debian package in a live dovecot. Needs the dependencies
+# (.ci/install-deps). Ends with "tests: N passed, N failed".
 set -u
 top=$(cd "$(dirname "$0")" && pwd)
 build=${BUILD_DIR:-$top/build}
@@ -51,6 +52,10 @@ fi
 
 echo "=== make check"
 run_check "$build" make -C "$build" -s -j"$(nproc)" check VERBOSE=1
+
+# The release tarball builds, installs and passes its tests on its own.
+echo "=== make distcheck"
+run_stage make -C "$build" -s distcheck
 
 if [ -x "$top/tests/sanitize.sh" ]; then
 	echo "=== unit tests under AddressSanitizer and UBSan"

@@ -226,10 +226,30 @@ static const char *decide_command(struct bounce_context *ctx,
 	return rule == NULL ? NULL : rule->group;
 }
 
+struct decide_command_context {
+	struct bounce_context *ctx;
+	const struct bounce_recipient *rcpt;
+	const char *diagnostic;
+	bool found;
+	const char *command;
+};
+
+static const char *decide_command_lazy(void *context)
+{
+	struct decide_command_context *cctx = context;
+
+	if (!cctx->found) {
+		cctx->command = decide_command(cctx->ctx, cctx->rcpt,
+					       cctx->diagnostic);
+		cctx->found = TRUE;
+	}
+	return cctx->command;
+}
+
 /* What "when" rules may ask about this recipient. */
 static void
-decide_facts(struct bounce_context *ctx, const struct bounce_recipient *rcpt,
-	     const char *diagnostic, const char *status,
+decide_facts(const struct bounce_recipient *rcpt, const char *status,
+	     struct decide_command_context *cctx,
 	     struct bounce_when_facts *facts_r)
 {
 	i_zero(facts_r);
@@ -237,7 +257,8 @@ decide_facts(struct bounce_context *ctx, const struct bounce_recipient *rcpt,
 	/* the status class, or without one the reply's */
 	facts_r->temporary = status != NULL ? status[0] == '4' :
 		(rcpt->reply != NULL && rcpt->reply[0] == '4');
-	facts_r->command = decide_command(ctx, rcpt, diagnostic);
+	facts_r->command = decide_command_lazy;
+	facts_r->context = cctx;
 }
 
 /* Whether text gives no evidence at all: no status code, no phrase. */
@@ -314,7 +335,12 @@ void bounce_decide(struct bounce_context *ctx, struct bounce_recipient *rcpt)
 		phrase = bounce_rules_match_phrase_in(rules, ctx->text, groups);
 	if (phrase != NULL) {
 		T_BEGIN {
-			decide_facts(ctx, rcpt, diagnostic, status, &facts);
+			struct decide_command_context cctx = {
+				.ctx = ctx, .rcpt = rcpt,
+				.diagnostic = diagnostic,
+			};
+
+			decide_facts(rcpt, status, &cctx, &facts);
 			rule = bounce_rules_match_when(rules, &facts,
 						       phrase->group);
 		} T_END;

@@ -941,10 +941,12 @@ static bool when_condition_holds(const char *cond,
 	if (strcmp(cond, "temporary") == 0)
 		return facts->temporary;
 	if (strcmp(cond, "no-command") == 0)
-		return facts->command == NULL;
-	if (str_begins(cond, "after-"))
-		return facts->command != NULL &&
-			strcmp(cond + 6, facts->command) == 0;
+		return facts->command(facts->context) == NULL;
+	if (str_begins(cond, "after-")) {
+		const char *command = facts->command(facts->context);
+
+		return command != NULL && strcmp(cond + 6, command) == 0;
+	}
 	i_assert(str_begins(cond, "status="));
 	return facts->status != NULL &&
 		status_pattern_match(cond + 7, facts->status);

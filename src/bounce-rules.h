@@ -60,12 +60,15 @@ bounce_rules_match_phrase_in(struct bounce_rules *rules, const char *text,
 const struct bounce_rule *
 bounce_rules_find_command(struct bounce_rules *rules, const char *text,
 			  size_t near);
-/* What "when" conditions are asked about: the status judged by, the
-   SMTP command the reply answered (lowercase), whether the failure is
-   temporary. NULL = unknown. */
+/* What "when" conditions are asked about: the status judged by (NULL =
+   unknown), whether the failure is temporary, and the SMTP command the
+   reply answered (lowercase, NULL = unknown). Finding the command scans
+   the text, so it is asked for only when a condition needs it. */
 struct bounce_when_facts {
-	const char *status, *command;
+	const char *status;
 	bool temporary;
+	const char *(*command)(void *context);
+	void *context;
 };
 /* The first "when" rule whose group covers the phrase group and whose
    conditions all hold. */

@@ -265,6 +265,9 @@ static const struct {
 	/* a local delivery agent naming the user it looked up */
 	{ NULL, "mail.local: unknown user: kijitora", "bad-mailbox" },
 	{ NULL, "unknown user: \"kijitora\"", "bad-mailbox" },
+	/* Outlook.com refusing the sending IP */
+	{ NULL, "550 SC-004 (COL0-MC1-F1) Unfortunately, messages from "
+	  "192.0.2.1 weren't sent.", "spam-related" },
 };
 
 static void test_decide_shipped_rules(void)

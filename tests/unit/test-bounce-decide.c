@@ -268,6 +268,10 @@ static const struct {
 	/* Outlook.com refusing the sending IP */
 	{ NULL, "550 SC-004 (COL0-MC1-F1) Unfortunately, messages from "
 	  "192.0.2.1 weren't sent.", "spam-related" },
+	/* T-Online refusing a blocklisted one */
+	{ "4.0.0", "554 IP=192.0.2.1 - A problem occurred. (Ask your "
+	  "postmaster for help or to contact tosa@rx.example to clarify.) "
+	  "(BL)", "spam-related" },
 };
 
 static void test_decide_shipped_rules(void)

@@ -272,6 +272,9 @@ static const struct {
 	{ "4.0.0", "554 IP=192.0.2.1 - A problem occurred. (Ask your "
 	  "postmaster for help or to contact tosa@rx.example to clarify.) "
 	  "(BL)", "spam-related" },
+	/* a filter product's name is no policy */
+	{ "5.0.0", "Message from InterScan Messaging Security Suite: unable "
+	  "to deliver", "other" },
 };
 
 static void test_decide_shipped_rules(void)

@@ -385,12 +385,30 @@ int bounce_state_reset(struct bounce_state *state, const char *address,
 	return state_commit(state, &trans, "reset", error_r);
 }
 
+static int
+bounce_state_list_one(struct bounce_state *state, const char *address,
+		      time_t now, pool_t pool,
+		      ARRAY_TYPE(bounce_state_address) *addresses_r,
+		      const char **error_r)
+{
+	struct bounce_state_address *addr;
+
+	addr = array_append_space(addresses_r);
+	if (bounce_state_lookup(state, address, now, pool, addr,
+				error_r) < 0)
+		return -1;
+	if (!addr->returned && addr->softcount == 0) {
+		/* reset and not bounced since */
+		array_pop_back(addresses_r);
+	}
+	return 0;
+}
+
 int bounce_state_list(struct bounce_state *state, time_t now, pool_t pool,
 		      ARRAY_TYPE(bounce_state_address) *addresses_r,
 		      const char **error_r)
 {
 	struct dict_iterate_context *iter;
-	struct bounce_state_address *addr;
 	const char *key, *value, *error;
 	int ret = 0;
 
@@ -398,19 +416,35 @@ int bounce_state_list(struct bounce_state *state, time_t now, pool_t pool,
 	iter = dict_iterate_init(state->dict, &state->op_set,
 				 STATE_INDEX_PREFIX, DICT_ITERATE_FLAG_RECURSE);
 	while (ret == 0 && dict_iterate(iter, &key, &value)) {
-		addr = array_append_space(addresses_r);
-		if (bounce_state_lookup(state, dict_unescape_string(
+		ret = bounce_state_list_one(state, dict_unescape_string(
 				key + strlen(STATE_INDEX_PREFIX)),
-				now, pool, addr, error_r) < 0)
-			ret = -1;
-		else if (!addr->returned && addr->softcount == 0) {
-			/* reset and not bounced since */
-			array_pop_back(addresses_r);
-		}
+				now, pool, addresses_r, error_r);
 	}
 	if (dict_iterate_deinit(&iter, &error) < 0 && ret == 0) {
 		*error_r = t_strdup_printf("dict iteration failed: %s", error);
 		ret = -1;
 	}
 	return ret;
+}
+
+int bounce_state_list_names(struct bounce_state *state,
+			    const ARRAY_TYPE(const_string) *names, time_t now,
+			    pool_t pool,
+			    ARRAY_TYPE(bounce_state_address) *addresses_r,
+			    const char **error_r)
+{
+	const char *const *name;
+
+	p_array_init(addresses_r, pool, array_count(names) + 1);
+	array_foreach(names, name) {
+		if (bounce_state_list_one(state, *name, now, pool,
+					  addresses_r, error_r) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+const char *bounce_state_index_key_prefix(void)
+{
+	return STATE_INDEX_PREFIX + strlen(DICT_PATH_SHARED);
 }

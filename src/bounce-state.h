@@ -13,7 +13,9 @@
                 lock file beside the dict, DICT.create-lock)
      returned   "UNIXTIME REASON", set once; cleared only by a reset
    shared/bounce-index/ADDR names the addresses for listing (drivers
-   that iterate, e.g. file and SQL; Redis does not). */
+   that iterate, e.g. file and SQL; Redis does not: a caller that can
+   find the index keys itself passes their addresses to
+   bounce_state_list_names()). */
 
 #include "bounce.h"
 
@@ -91,5 +93,13 @@ int bounce_state_reset(struct bounce_state *state, const char *address,
 int bounce_state_list(struct bounce_state *state, time_t now, pool_t pool,
 		      ARRAY_TYPE(bounce_state_address) *addresses_r,
 		      const char **error_r);
+/* The same for the addresses named by index keys found otherwise. */
+int bounce_state_list_names(struct bounce_state *state,
+			    const ARRAY_TYPE(const_string) *names, time_t now,
+			    pool_t pool,
+			    ARRAY_TYPE(bounce_state_address) *addresses_r,
+			    const char **error_r);
+/* The index keys' prefix, without the dict's "shared/". */
+const char *bounce_state_index_key_prefix(void);
 
 #endif

@@ -27,7 +27,8 @@ noinst_HEADERS += \
 	src/bounce-state.h \
 	src/bounce-rules.h \
 	src/tool-input.h \
-	src/tool-rules.h
+	src/tool-rules.h \
+	src/tool-state-redis.h
 
 TOOL_LIBS = src/libbounce.la $(LIBDOVECOT) $(PCRE2_LIBS) $(LIBXML2_LIBS)
 # libdovecot lives outside the linker's search path
@@ -70,6 +71,8 @@ CLEANFILES += corpus-score.tsv
 
 # bounce-state: lists, shows and resets the per-address state
 bin_PROGRAMS += src/bounce-state
-src_bounce_state_SOURCES = src/tool-state.c
-src_bounce_state_LDADD = $(TOOL_LIBS)
+# (hiredis: its listing asks Redis directly, which lib-dict cannot)
+src_bounce_state_SOURCES = src/tool-state.c src/tool-state-redis.c
+src_bounce_state_CPPFLAGS = $(AM_CPPFLAGS) $(HIREDIS_CFLAGS)
+src_bounce_state_LDADD = $(TOOL_LIBS) $(HIREDIS_LIBS)
 src_bounce_state_LDFLAGS = $(TOOL_RPATH)

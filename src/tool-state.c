@@ -13,6 +13,7 @@
 #include "settings-parser.h"
 #include "dict.h"
 #include "bounce-state.h"
+#include "tool-state-redis.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -138,14 +139,28 @@ static void print_address(const struct bounce_state_address *addr)
 	printf("\n");
 }
 
-static int cmd_list(struct bounce_state *state)
+static int cmd_list(struct bounce_state *state, const char *dict_uri)
 {
 	ARRAY_TYPE(bounce_state_address) list;
+	ARRAY_TYPE(const_string) names;
 	const struct bounce_state_address *addr;
+	pool_t pool = pool_datastack_create();
 	const char *error;
+	int ret;
 
-	if (bounce_state_list(state, ioloop_time, pool_datastack_create(),
-			      &list, &error) < 0) {
+	if (str_begins(dict_uri, "redis:")) {
+		ret = tool_state_redis_addresses(dict_uri, pool, &names,
+						 &error);
+		if (ret == 0) {
+			ret = bounce_state_list_names(state, &names,
+						      ioloop_time, pool,
+						      &list, &error);
+		}
+	} else {
+		ret = bounce_state_list(state, ioloop_time, pool, &list,
+					&error);
+	}
+	if (ret < 0) {
 		i_error("list: %s", error);
 		return 1;
 	}
@@ -251,7 +266,7 @@ int main(int argc, char *argv[])
 		ret = 2;
 	} else {
 		if (strcmp(cmd, "list") == 0)
-			ret = cmd_list(state);
+			ret = cmd_list(state, set.dict_uri);
 		else if (strcmp(cmd, "show") == 0)
 			ret = cmd_show(state, argv[optind]);
 		else

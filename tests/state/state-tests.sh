@@ -163,6 +163,9 @@ if command -v redis-server >/dev/null 2>&1; then
 		check_eq "Redis: the feed holds the retry once" "$(feed_records)" \
 "kijitora@example.jp active 1 
 kijitora@example.jp active 1 "
+		check_eq "Redis: bounce-state list" \
+			"$("$STATE_TOOL" --dict "$redis_dict" list)" \
+			"$(printf 'kijitora@example.jp\tactive\t1')"
 		stop_redis
 	else
 		fail "redis-server did not start" "$(cat "$run_dir/redis.log")"

@@ -28,6 +28,7 @@ noinst_HEADERS += \
 	src/bounce-rules.h \
 	src/tool-input.h \
 	src/tool-rules.h \
+	src/tool-config.h \
 	src/tool-state-redis.h
 
 TOOL_LIBS = src/libbounce.la $(LIBDOVECOT) $(PCRE2_LIBS) $(LIBXML2_LIBS)
@@ -45,7 +46,7 @@ src_bounce_classify_LDFLAGS = $(TOOL_RPATH)
 # bounce-feed: the report feed's spool as one document; it validates
 # against the schema installed beside the rules.
 bin_PROGRAMS += src/bounce-feed
-src_bounce_feed_SOURCES = src/tool-feed.c
+src_bounce_feed_SOURCES = src/tool-feed.c src/tool-config.c
 src_bounce_feed_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DBOUNCE_FEED_SCHEMA_PATH=\"$(bounce_datadir)/bounce-feed.xsd\" \
 	-DBOUNCE_SRCDIR_FEED_SCHEMA_PATH=\"$(abs_top_srcdir)/conf.d/bounce-feed.xsd\"
@@ -72,7 +73,10 @@ CLEANFILES += corpus-score.tsv
 # bounce-state: lists, shows and resets the per-address state
 bin_PROGRAMS += src/bounce-state
 # (hiredis: its listing asks Redis directly, which lib-dict cannot)
-src_bounce_state_SOURCES = src/tool-state.c src/tool-state-redis.c
+src_bounce_state_SOURCES = \
+	src/tool-state.c \
+	src/tool-state-redis.c \
+	src/tool-config.c
 src_bounce_state_CPPFLAGS = $(AM_CPPFLAGS) $(HIREDIS_CFLAGS)
 src_bounce_state_LDADD = $(TOOL_LIBS) $(HIREDIS_LIBS)
 src_bounce_state_LDFLAGS = $(TOOL_RPATH)

@@ -7,13 +7,13 @@
 #include "istream.h"
 #include "iso8601-date.h"
 #include "bounce-feed.h"
+#include "tool-config.h"
 
 #include <stdio.h>
 #include <getopt.h>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -112,43 +112,13 @@ static bool parse_since(const char *str, time_t *since_r)
 /* sieve_bounce_feed_dir as doveconf reads it from the configuration. */
 static int feed_dir_from_config(const char *config_path, const char **dir_r)
 {
-	const char *const argv[] = {
-		"doveconf", "-c", config_path, "-h",
-		"plugin/sieve_bounce_feed_dir", NULL
-	};
-	struct istream *input;
-	const char *line, *value = NULL;
-	int fd[2], status;
-	pid_t pid;
+	static const char *const names[] = { "sieve_bounce_feed_dir", NULL };
+	const char *values[N_ELEMENTS(names)], *value;
 
-	if (pipe(fd) < 0)
-		i_fatal("pipe() failed: %m");
-	pid = fork();
-	if (pid < 0)
-		i_fatal("fork() failed: %m");
-	if (pid == 0) {
-		if (dup2(fd[1], STDOUT_FILENO) < 0)
-			i_fatal("dup2() failed: %m");
-		i_close_fd(&fd[0]);
-		i_close_fd(&fd[1]);
-		execvp(argv[0], (char *const *)argv);
-		i_fatal("execvp(doveconf) failed: %m");
-	}
-	i_close_fd(&fd[1]);
-	input = i_stream_create_fd_autoclose(&fd[0], 1024);
-	while ((line = i_stream_read_next_line(input)) != NULL) {
-		if (value == NULL)
-			value = t_strdup(line);
-	}
-	i_stream_unref(&input);
-	if (waitpid(pid, &status, 0) < 0)
-		i_fatal("waitpid() failed: %m");
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		i_error("doveconf -c %s could not read the configuration",
-			config_path);
+	if (tool_config_read(config_path, names, values) < 0)
 		return -1;
-	}
-	if (value == NULL || value[0] == '\0') {
+	value = values[0];
+	if (value[0] == '\0') {
 		i_error("%s: sieve_bounce_feed_dir is not set", config_path);
 		return -1;
 	}

@@ -7,18 +7,17 @@
 #include "lib.h"
 #include "array.h"
 #include "ioloop.h"
-#include "istream.h"
 #include "strnum.h"
 #include "iso8601-date.h"
 #include "settings-parser.h"
 #include "dict.h"
 #include "bounce-state.h"
+#include "tool-config.h"
 #include "tool-state-redis.h"
 
 #include <getopt.h>
 #include <stdio.h>
 #include <unistd.h>
-#include <sys/wait.h>
 
 static void ATTR_NORETURN usage(void)
 {
@@ -32,62 +31,6 @@ static void ATTR_NORETURN usage(void)
 	exit(2);
 }
 
-/* The values of plugin settings as doveconf -h prints them, one line
-   each, in the order asked. Returns 0, or -1 after logging why. */
-static int
-config_read(const char *config_path, const char *const *names,
-	    const char **values_r)
-{
-	ARRAY_TYPE(const_string) argv;
-	struct istream *input;
-	const char *line, *arg;
-	unsigned int i = 0;
-	int fd[2], status;
-	pid_t pid;
-
-	t_array_init(&argv, 8);
-	arg = "doveconf"; array_push_back(&argv, &arg);
-	arg = "-c"; array_push_back(&argv, &arg);
-	array_push_back(&argv, &config_path);
-	arg = "-h"; array_push_back(&argv, &arg);
-	for (; names[i] != NULL; i++) {
-		arg = t_strconcat("plugin/", names[i], NULL);
-		array_push_back(&argv, &arg);
-		values_r[i] = "";
-	}
-	array_append_zero(&argv);
-
-	if (pipe(fd) < 0)
-		i_fatal("pipe() failed: %m");
-	if ((pid = fork()) < 0)
-		i_fatal("fork() failed: %m");
-	if (pid == 0) {
-		if (dup2(fd[1], STDOUT_FILENO) < 0)
-			i_fatal("dup2() failed: %m");
-		i_close_fd(&fd[0]);
-		i_close_fd(&fd[1]);
-		execvp("doveconf", (char *const *)array_front(&argv));
-		i_fatal("execvp(doveconf) failed: %m");
-	}
-	i_close_fd(&fd[1]);
-	input = i_stream_create_fd_autoclose(&fd[0], 1024);
-	for (i = 0; (line = i_stream_read_next_line(input)) != NULL; i++) {
-		if (names[i] != NULL)
-			values_r[i] = t_strdup(line);
-		else
-			break;
-	}
-	i_stream_unref(&input);
-	if (waitpid(pid, &status, 0) < 0)
-		i_fatal("waitpid() failed: %m");
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		i_error("doveconf -c %s could not read the configuration",
-			config_path);
-		return -1;
-	}
-	return 0;
-}
-
 static int
 settings_from_config(const char *config_path,
 		     struct bounce_state_settings *set)
@@ -99,7 +42,7 @@ settings_from_config(const char *config_path,
 	const char *values[N_ELEMENTS(names)], *error;
 	unsigned int secs;
 
-	if (config_read(config_path, names, values) < 0)
+	if (tool_config_read(config_path, names, values) < 0)
 		return -1;
 	if (values[0][0] == '\0' || strchr(values[0], '%') != NULL ||
 	    strstr(values[0], "~/") != NULL) {

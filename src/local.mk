@@ -1,5 +1,5 @@
 # The classifier library: no Sieve in it. A convenience library, linked
-# into the tools, the tests, the benchmark and (later) the plugin.
+# into the tools, the tests, the benchmark and the plugin.
 noinst_LTLIBRARIES += src/libbounce.la
 src_libbounce_la_SOURCES = \
 	src/bounce-taxonomy.c \

@@ -137,17 +137,55 @@ static bool dsn_parse(struct bounce_context *ctx, const unsigned char *data,
 	return found;
 }
 
-/* Some MTAs write the DSN fields into the text itself. */
+static bool dsn_is_field_line(const char *p)
+{
+	return strncasecmp(p, "Reporting-MTA:", 14) == 0 ||
+		strncasecmp(p, "Final-Recipient:", 16) == 0 ||
+		strncasecmp(p, "Original-Recipient:", 19) == 0;
+}
+
+/* The text from p on without the "> " quoting of a forwarded message. */
+static const char *dsn_unquote(const char *p)
+{
+	string_t *str = t_str_new(strlen(p));
+	const char *nl;
+
+	for (; *p != '\0'; p = nl + 1) {
+		if (*p == '>') {
+			p++;
+			if (*p == ' ')
+				p++;
+		}
+		nl = strchr(p, '\n');
+		if (nl == NULL) {
+			str_append(str, p);
+			break;
+		}
+		str_append_data(str, p, nl - p + 1);
+	}
+	return str_c(str);
+}
+
+/* Some MTAs write the DSN fields into the text itself; a bounce forwarded
+   inline has them quoted. */
 static bool dsn_parse_inline(struct bounce_context *ctx)
 {
-	const char *text = ctx->text, *p;
+	const char *text = ctx->text, *p, *q;
 
 	for (p = text; p != NULL && *p != '\0'; ) {
-		if (strncasecmp(p, "Reporting-MTA:", 14) == 0 ||
-		    strncasecmp(p, "Final-Recipient:", 16) == 0 ||
-		    strncasecmp(p, "Original-Recipient:", 19) == 0)
+		if (dsn_is_field_line(p))
 			return dsn_parse(ctx, (const unsigned char *)p,
 					 strlen(p));
+		if (*p == '>') {
+			q = p + 1;
+			while (*q == ' ')
+				q++;
+			if (dsn_is_field_line(q)) {
+				q = dsn_unquote(p);
+				return dsn_parse(ctx, (const unsigned char *)q,
+						 strlen(q));
+			}
+		}
 		p = strchr(p, '\n');
 		if (p != NULL)
 			p++;

@@ -230,6 +230,68 @@ static void classify_dsn_fill_addresses(struct bounce_context *ctx)
 		     array_count(&report->recipients) - count);
 }
 
+static bool classify_has_dsn_part(const struct bounce_parsed *parsed)
+{
+	const struct bounce_part *part;
+
+	array_foreach(&parsed->parts, part) {
+		if (part->kind == BOUNCE_PART_DELIVERY_STATUS)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/* Whether the returned original is itself a notification (a bounce
+   returned or forwarded whole): its addressee is no failed recipient. */
+static bool classify_original_is_notification(struct bounce_context *ctx)
+{
+	const char *value;
+
+	value = bounce_headers_find(&ctx->parsed->orig_headers,
+				    "Content-Type");
+	if (value != NULL &&
+	    strstr(t_str_lcase(value), "multipart/report") != NULL)
+		return TRUE;
+	value = bounce_headers_find(&ctx->parsed->orig_headers, "From");
+	if (value == NULL)
+		return FALSE;
+	value = t_str_lcase(value);
+	return strstr(value, "mailer-daemon") != NULL ||
+		strstr(value, "postmaster") != NULL;
+}
+
+/* A notification that is a bounce (a DSN, or a format's match lines held)
+   but names no address of its own - Postfix's "Delivery report
+   unavailable", Sendmail 5's "host (smtp)... Deferred" - returned the
+   message it could not deliver: its sole addressee is the recipient. */
+static bool classify_original_recipient(struct bounce_context *ctx)
+{
+	const struct message_address *addr;
+	const char *value, *norm;
+
+	if (!ctx->format_matched && !classify_has_dsn_part(ctx->parsed))
+		return FALSE;
+	if (bounce_headers_find(&ctx->parsed->orig_headers, "Cc") != NULL ||
+	    classify_original_is_notification(ctx))
+		return FALSE;
+	value = bounce_headers_find(&ctx->parsed->orig_headers, "To");
+	if (value == NULL)
+		return FALSE;
+	addr = message_address_parse(pool_datastack_create(),
+				     (const unsigned char *)value,
+				     strlen(value), 2, 0);
+	if (addr == NULL || addr->next != NULL ||
+	    addr->mailbox == NULL || addr->domain == NULL)
+		return FALSE;
+	norm = bounce_address_normalize(ctx->pool, t_strconcat(
+		addr->mailbox, "@", addr->domain, NULL));
+	if (norm == NULL)
+		return FALSE;
+	(void)bounce_context_add_recipient(ctx, norm);
+	ctx->report->format = "original-recipient";
+	return TRUE;
+}
+
 static void classify_recognise(struct bounce_context *ctx)
 {
 	struct bounce_report *report = ctx->report;
@@ -242,6 +304,7 @@ static void classify_recognise(struct bounce_context *ctx)
 		classify_dsn_fill_addresses(ctx);
 	else if (!bounce_recognise_format(ctx) &&
 	    !classify_failed_recipients_header(ctx) &&
+	    !classify_original_recipient(ctx) &&
 	    !bounce_recognise_autoreply(ctx))
 		return;
 

@@ -205,6 +205,7 @@ bool bounce_recognise_format(struct bounce_context *ctx)
 	array_foreach(bounce_rules_formats(ctx->cls->rules), fmt) {
 		if (!format_matches(ctx, fmt))
 			continue;
+		ctx->format_matched = TRUE;
 		T_BEGIN {
 			found = format_scan(ctx, fmt, &own);
 		} T_END;

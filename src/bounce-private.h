@@ -98,6 +98,8 @@ struct bounce_context {
 	const char *text;
 	/* The same lowercased, made when first needed (bounce-decide.c) */
 	const char *text_lower;
+	/* a plain-text format's match lines held (bounce-format.c) */
+	bool format_matched;
 };
 
 bool bounce_recognise_dsn(struct bounce_context *ctx);

@@ -249,7 +249,7 @@ static const char *decide_command_lazy(void *context)
 /* What "when" rules may ask about this recipient. */
 static void
 decide_facts(const struct bounce_recipient *rcpt, const char *status,
-	     struct decide_command_context *cctx,
+	     const char *diagnostic, struct decide_command_context *cctx,
 	     struct bounce_when_facts *facts_r)
 {
 	i_zero(facts_r);
@@ -257,6 +257,8 @@ decide_facts(const struct bounce_recipient *rcpt, const char *status,
 	/* the status class, or without one the reply's */
 	facts_r->temporary = status != NULL ? status[0] == '4' :
 		(rcpt->reply != NULL && rcpt->reply[0] == '4');
+	facts_r->reply = rcpt->reply != NULL ||
+		bounce_reply_find(pool_datastack_create(), diagnostic) != NULL;
 	facts_r->command = decide_command_lazy;
 	facts_r->context = cctx;
 }
@@ -340,7 +342,7 @@ void bounce_decide(struct bounce_context *ctx, struct bounce_recipient *rcpt)
 				.diagnostic = diagnostic,
 			};
 
-			decide_facts(rcpt, status, &cctx, &facts);
+			decide_facts(rcpt, status, diagnostic, &cctx, &facts);
 			rule = bounce_rules_match_when(rules, &facts,
 						       phrase->group);
 		} T_END;

@@ -52,7 +52,7 @@ struct phrase_group {
 
 /* "when CONDITION[+CONDITION...] GROUP CATEGORY": a phrase of GROUP
    decides CATEGORY instead when the recipient's evidence meets every
-   condition: "temporary", "after-COMMAND", "no-command" or
+   condition: "temporary", "reply", "after-COMMAND", "no-command" or
    "status=PATTERN". */
 struct when_rule {
 	const char *const *conditions;
@@ -309,6 +309,7 @@ rules_parse_conditions(struct rules_parser *parser, const char *arg,
 	p_array_init(&conds, parser->rules->pool, 2);
 	for (; *words != NULL; words++) {
 		if (strcmp(*words, "temporary") == 0 ||
+		    strcmp(*words, "reply") == 0 ||
 		    strcmp(*words, "no-command") == 0 ||
 		    (str_begins(*words, "after-") && (*words)[6] != '\0')) {
 			/* fine as it is */
@@ -940,6 +941,8 @@ static bool when_condition_holds(const char *cond,
 {
 	if (strcmp(cond, "temporary") == 0)
 		return facts->temporary;
+	if (strcmp(cond, "reply") == 0)
+		return facts->reply;
 	if (strcmp(cond, "no-command") == 0)
 		return facts->command(facts->context) == NULL;
 	if (str_begins(cond, "after-")) {

@@ -61,12 +61,14 @@ const struct bounce_rule *
 bounce_rules_find_command(struct bounce_rules *rules, const char *text,
 			  size_t near);
 /* What "when" conditions are asked about: the status judged by (NULL =
-   unknown), whether the failure is temporary, and the SMTP command the
+   unknown), whether the failure is temporary, whether the text quotes an
+   SMTP reply code (a server's reply, relayed), and the SMTP command the
    reply answered (lowercase, NULL = unknown). Finding the command scans
    the text, so it is asked for only when a condition needs it. */
 struct bounce_when_facts {
 	const char *status;
 	bool temporary;
+	bool reply;
 	const char *(*command)(void *context);
 	void *context;
 };

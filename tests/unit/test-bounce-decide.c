@@ -25,7 +25,9 @@ static struct bounce_classifier *dec_cls;
 	"command mail in reply to mail from command\n" \
 	"when after-mail bad-mailbox policy-related\n" \
 	"when status=*.2.1 bad-mailbox/unknown inactive-mailbox\n" \
-	"when temporary quota-issues rate-limited\n"
+	"when temporary quota-issues rate-limited\n" \
+	"when no-command+reply bad-mailbox/unknown policy-related\n" \
+	"command rcpt in reply to rcpt to command\n"
 
 static int decide_suite_init(void)
 {
@@ -121,6 +123,12 @@ static void test_decide_when(void)
 	ASSERT_DECIDED(r, "rate-limited", "decide.rules:12");
 	r = decide_dsn("delayed", NULL, "452 mailbox full, try later");
 	ASSERT_DECIDED(r, "rate-limited", "decide.rules:12");
+	/* a reply relayed without the command it answered, and the
+	   reporting server's own words */
+	r = decide_dsn("failed", NULL, "550 user unknown");
+	ASSERT_DECIDED(r, "policy-related", "decide.rules:13");
+	r = decide_dsn("failed", NULL, "user unknown");
+	ASSERT_DECIDED(r, "bad-mailbox", "decide.rules:7");
 }
 
 static void test_decide_reply_and_fallback(void)
@@ -265,6 +273,8 @@ static const struct {
 	/* a local delivery agent naming the user it looked up */
 	{ NULL, "mail.local: unknown user: kijitora", "bad-mailbox" },
 	{ NULL, "unknown user: \"kijitora\"", "bad-mailbox" },
+	/* Exim's own refusal (cPanel), quoting no reply */
+	{ NULL, "No Such User Here", "bad-mailbox" },
 	/* Outlook.com refusing the sending IP */
 	{ NULL, "550 SC-004 (COL0-MC1-F1) Unfortunately, messages from "
 	  "192.0.2.1 weren't sent.", "spam-related" },

@@ -3,6 +3,8 @@
    evidence, and decide each recipient's category. */
 
 #include "lib.h"
+
+#include <ctype.h>
 #include "array.h"
 #include "str.h"
 #include "istream.h"
@@ -324,6 +326,125 @@ static void classify_recognise(struct bounce_context *ctx)
 	}
 }
 
+static void classify_parsed(struct bounce_context *ctx)
+{
+	const char *rest;
+
+	ctx->text = classify_notification_text(ctx, &rest);
+	if (array_count(&ctx->parsed->orig_headers) == 0 && *rest != '\0')
+		classify_inline_original(ctx, rest);
+	classify_original_ids(ctx);
+	classify_recognise(ctx);
+}
+
+static bool classify_has_report(const struct bounce_parsed *parsed)
+{
+	const struct bounce_part *part;
+
+	array_foreach(&parsed->parts, part) {
+		if (part->kind == BOUNCE_PART_DELIVERY_STATUS ||
+		    part->kind == BOUNCE_PART_FEEDBACK_REPORT)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+static bool header_is_report(const char *content_type)
+{
+	return content_type != NULL &&
+		strstr(t_str_lcase(content_type), "multipart/report") != NULL;
+}
+
+/* Where an inline copy of a whole delivery report begins in the text:
+   the header block that holds its multipart/report Content-Type. */
+static const char *classify_inline_report(const char *text)
+{
+	const char *line, *start, *prev, *p;
+
+	for (line = text; *line != '\0'; ) {
+		if (strncasecmp(line, "Content-Type:", 13) == 0) {
+			p = line + 13;
+			while (*p == ' ' || *p == '\t')
+				p++;
+			if (strncasecmp(p, "multipart/report", 16) == 0)
+				break;
+		}
+		p = strchr(line, '\n');
+		if (p == NULL)
+			return NULL;
+		line = p + 1;
+	}
+	if (*line == '\0')
+		return NULL;
+	/* back over the header lines (and their continuations) above it */
+	for (start = line; start > text; start = prev) {
+		prev = start - 1;
+		while (prev > text && prev[-1] != '\n')
+			prev--;
+		if (*prev == ' ' || *prev == '\t')
+			continue;
+		for (p = prev; i_isalnum(*p) || *p == '-'; p++) ;
+		if (p == prev || *p != ':')
+			break;
+	}
+	return start;
+}
+
+/* A notification with no report of its own that carries a whole delivery
+   report - a bounce a relay wrapped or a person forwarded, attached or
+   inline - is classified by that report. */
+static bool classify_embedded_report(struct bounce_context *ctx,
+				     struct istream *input)
+{
+	const struct bounce_parsed *parsed = ctx->parsed;
+	const struct bounce_part *part;
+	struct bounce_report *report = ctx->report;
+	struct bounce_parsed inner;
+	struct bounce_context inner_ctx;
+	struct istream *sub = NULL;
+	string_t *text;
+	const char *start;
+
+	if (classify_has_report(parsed))
+		return FALSE;
+	if (parsed->original_size > 0 &&
+	    header_is_report(bounce_headers_find(&parsed->orig_headers,
+						 "Content-Type"))) {
+		sub = i_stream_create_range(input, parsed->original_offset,
+					    parsed->original_size);
+	} else {
+		text = t_str_new(1024);
+		array_foreach(&parsed->parts, part) {
+			if (part->kind == BOUNCE_PART_TEXT)
+				str_append_str(text, part->text);
+		}
+		start = classify_inline_report(str_c(text));
+		if (start == NULL)
+			return FALSE;
+		sub = i_stream_create_from_data(start, strlen(start));
+	}
+	bounce_parse_message(&ctx->cls->set, ctx->pool, sub, &inner);
+	i_stream_unref(&sub);
+	if (!classify_has_report(&inner))
+		return FALSE;
+
+	inner_ctx = *ctx;
+	inner_ctx.parsed = &inner;
+	inner_ctx.text_lower = NULL;
+	inner_ctx.format_matched = FALSE;
+	classify_parsed(&inner_ctx);
+	if (array_count(&report->recipients) > 0) {
+		report->truncated = inner.truncated;
+		return TRUE;
+	}
+	/* nothing there after all: the notification's own text decides */
+	report->format = "none";
+	report->orig_message_id = NULL;
+	report->orig_list_id = NULL;
+	array_clear(&report->orig_headers);
+	return FALSE;
+}
+
 struct bounce_report *
 bounce_classify(struct bounce_classifier *cls, pool_t pool,
 		struct istream *input, const char *envelope_to)
@@ -331,7 +452,6 @@ bounce_classify(struct bounce_classifier *cls, pool_t pool,
 	struct bounce_report *report;
 	struct bounce_parsed parsed;
 	struct bounce_context ctx;
-	const char *rest;
 
 	report = p_new(pool, struct bounce_report, 1);
 	p_array_init(&report->recipients, pool, 4);
@@ -346,12 +466,9 @@ bounce_classify(struct bounce_classifier *cls, pool_t pool,
 		ctx.parsed = &parsed;
 		ctx.report = report;
 		ctx.envelope_to = envelope_to;
-		ctx.text = classify_notification_text(&ctx, &rest);
-		if (array_count(&parsed.orig_headers) == 0 && *rest != '\0')
-			classify_inline_original(&ctx, rest);
-		classify_original_ids(&ctx);
-		classify_recognise(&ctx);
-		report->truncated = parsed.truncated;
+		if (!classify_embedded_report(&ctx, input))
+			classify_parsed(&ctx);
+		report->truncated = report->truncated || parsed.truncated;
 	} T_END;
 	return report;
 }

@@ -349,6 +349,23 @@ parse_boundless_multiparts(struct mime_walk *walk, struct istream *input,
 	}
 }
 
+/* The first returned message: the child of the first message/rfc822
+   part that is not itself inside a returned message. */
+static const struct message_part *
+find_returned_message(const struct message_part *part)
+{
+	const struct message_part *found;
+
+	for (; part != NULL; part = part->next) {
+		if ((part->flags & MESSAGE_PART_FLAG_MESSAGE_RFC822) != 0)
+			return part->children;
+		found = find_returned_message(part->children);
+		if (found != NULL)
+			return found;
+	}
+	return NULL;
+}
+
 void bounce_parse_message(const struct bounce_settings *set, pool_t pool,
 			  struct istream *input, struct bounce_parsed *parsed_r)
 {
@@ -359,6 +376,7 @@ void bounce_parse_message(const struct bounce_settings *set, pool_t pool,
 	struct message_decoder_context *decoder;
 	struct message_block raw, block;
 	struct message_part *parts;
+	const struct message_part *orig;
 	struct mime_walk walk;
 	uoff_t start_offset;
 	pool_t part_pool;
@@ -408,6 +426,11 @@ void bounce_parse_message(const struct bounce_settings *set, pool_t pool,
 	message_parser_deinit(&parser, &parts);
 	if (walk.multipart && parts != NULL)
 		parse_boundless_multiparts(&walk, input, start_offset, parts);
+	if (parts != NULL && (orig = find_returned_message(parts)) != NULL) {
+		parsed_r->original_offset = start_offset + orig->physical_pos;
+		parsed_r->original_size = orig->header_size.physical_size +
+			orig->body_size.physical_size;
+	}
 	pool_unref(&part_pool);
 	parse_original_headers_part(parsed_r, pool);
 }

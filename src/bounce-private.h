@@ -56,6 +56,10 @@ struct bounce_parsed {
 	   text/rfc822-headers), decoded. */
 	ARRAY_TYPE(bounce_header) orig_headers;
 
+	/* Where the first returned message lies in the input (absolute
+	   offset), its size 0 when there is none. */
+	uoff_t original_offset, original_size;
+
 	bool truncated;
 };
 

@@ -147,6 +147,38 @@ static void test_dsn_inline_fields(void)
 	CU_ASSERT_STRING_EQUAL(report->reporting_mta, "mx.example");
 }
 
+/* A bounce forwarded inline, headers and all: its report decides, not
+   the addresses of the forwarding's own header lines. */
+static void test_dsn_embedded_inline(void)
+{
+	struct bounce_report *report;
+
+	report = test_classify(
+		"From: MAILER-DAEMON@relay.example\n"
+		"Subject: Undelivered Mail Returned to Sender\n\n"
+		"The message below could not be delivered.\n"
+		"--------\n"
+		"From MAILER-DAEMON  Thu Apr 29 23:34:45 2021\n"
+		"Return-Path: <>\n"
+		"Delivered-To: admin@relay.example\n"
+		"From: MAILER-DAEMON@inner.example\n"
+		"Content-Type: multipart/report; report-type=delivery-status;\n"
+		"\tboundary=\"b2\"\n\n"
+		"--b2\nContent-Type: text/plain\n\n"
+		"<inner@example.org>: host said: 550 5.1.1 User unknown\n"
+		"--b2\nContent-Type: message/delivery-status\n\n"
+		"Reporting-MTA: dns; inner.example\n\n"
+		"Final-Recipient: rfc822; inner@example.org\n"
+		"Action: failed\nStatus: 5.1.1\n"
+		"Diagnostic-Code: smtp; 550 5.1.1 User unknown\n\n"
+		"--b2--\n", NULL);
+	CU_ASSERT_STRING_EQUAL(report->format, "dsn");
+	CU_ASSERT_EQUAL_FATAL(array_count(&report->recipients), 1);
+	TEST_ASSERT_RCPT(report, 0, "inner@example.org", "hard",
+			 "bad-mailbox");
+	CU_ASSERT_STRING_EQUAL(report->reporting_mta, "inner.example");
+}
+
 static void test_dsn_success(void)
 {
 	struct bounce_report *report;
@@ -185,6 +217,9 @@ static const struct {
 	  "soft", "rate-limited" },
 	{ "rfc3464-07.eml", "kijitora@example.net",
 	  "other", "message-expired" },
+	/* a relay's notice attaching the whole report it received */
+	{ "lhost-x5-01.eml", "kijitora@neko.example.org",
+	  "hard", "bad-mailbox" },
 };
 
 static void test_dsn_samples(void)
@@ -218,6 +253,7 @@ static void add_suites(void)
 	CU_add_test(suite, "delayed and refined",
 		    test_dsn_delayed_and_temporary);
 	CU_add_test(suite, "fields inline in the text", test_dsn_inline_fields);
+	CU_add_test(suite, "report forwarded inline", test_dsn_embedded_inline);
 	CU_add_test(suite, "success DSN", test_dsn_success);
 	CU_add_test(suite, "samples", test_dsn_samples);
 }

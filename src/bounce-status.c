@@ -102,6 +102,7 @@ const char *bounce_address_normalize(pool_t pool, const char *str)
 {
 	const char *p, *end, *at;
 	size_t len;
+	bool quoted = FALSE;
 
 	if (str == NULL)
 		return NULL;
@@ -110,8 +111,11 @@ const char *bounce_address_normalize(pool_t pool, const char *str)
 	if (p != NULL && strchr(p, '@') != NULL)
 		str = p + 1;
 	while (*str == ' ' || *str == '\t' || *str == '<' || *str == '"' ||
-	       *str == '\'' || *str == '(' || *str == '[')
+	       *str == '\'' || *str == '(' || *str == '[') {
+		if (*str == '"')
+			quoted = TRUE;
 		str++;
+	}
 	len = strlen(str);
 	end = str + len;
 	while (end > str && (end[-1] == ' ' || end[-1] == '\t' ||
@@ -131,5 +135,12 @@ const char *bounce_address_normalize(pool_t pool, const char *str)
 	}
 	if (memchr(at + 1, '@', end - at - 1) != NULL)
 		return NULL;
+	/* a quoted local part ("first..last"@example.org) loses both quotes,
+	   not only the opening one */
+	if (quoted && at - str > 1 && at[-1] == '"') {
+		return p_strdup(pool, t_str_lcase(t_strconcat(
+			t_strdup_until(str, at - 1),
+			t_strdup_until(at, end), NULL)));
+	}
 	return p_strdup(pool, t_str_lcase(t_strdup_until(str, end)));
 }

@@ -46,6 +46,8 @@ static void test_address_normalize(void)
 		"rfc822; <Kijitora@Example.JP>"), "kijitora@example.jp");
 	CU_ASSERT_STRING_EQUAL(bounce_address_normalize(test_pool,
 		"  user@example.org.  "), "user@example.org");
+	CU_ASSERT_STRING_EQUAL(bounce_address_normalize(test_pool,
+		"<\"first..last.\"@example.org>"), "first..last.@example.org");
 	CU_ASSERT_PTR_NULL(bounce_address_normalize(test_pool, "no address"));
 	CU_ASSERT_PTR_NULL(bounce_address_normalize(test_pool, "a@b@c"));
 	CU_ASSERT_PTR_NULL(bounce_address_normalize(test_pool, "@example.org"));

@@ -282,6 +282,14 @@ static const struct {
 	{ "4.0.0", "554 IP=192.0.2.1 - A problem occurred. (Ask your "
 	  "postmaster for help or to contact tosa@rx.example to clarify.) "
 	  "(BL)", "spam-related" },
+	/* wordings of common receivers */
+	{ "4.0.0", "450 4.2.1 The user you are trying to contact is "
+	  "receiving mail too quickly.", "rate-limited" },
+	{ "5.0.0", "550 Mailbox quota usage exceeded", "quota-issues" },
+	{ "5.0.0", "550 This mailbox is not accepting messages",
+	  "inactive-mailbox" },
+	{ "5.0.0", "553 5.3.0 <rcpt@example.org>... Addressee unknown "
+	  "(in reply to RCPT TO command)", "bad-mailbox" },
 	/* a filter product's name is no policy */
 	{ "5.0.0", "Message from InterScan Messaging Security Suite: unable "
 	  "to deliver", "other" },

@@ -290,6 +290,16 @@ static const struct {
 	  "inactive-mailbox" },
 	{ "5.0.0", "553 5.3.0 <rcpt@example.org>... Addressee unknown "
 	  "(in reply to RCPT TO command)", "bad-mailbox" },
+	{ NULL, "Your message couldn't be delivered because it was too "
+	  "large", "message-too-large" },
+	{ NULL, "553 sorry, that domain isn't in my list of allowed "
+	  "rcpthosts (#5.7.1)", "relaying-issues" },
+	/* in other languages */
+	{ NULL, "Die Nachricht ist zu gro\xc3\x9f", "message-too-large" },
+	{ NULL, "Le message est trop volumineux", "message-too-large" },
+	{ NULL, "La casella di posta del destinatario \xc3\xa8 piena",
+	  "quota-issues" },
+	{ NULL, "Destinatario sconosciuto", "bad-mailbox" },
 	/* a filter product's name is no policy */
 	{ "5.0.0", "Message from InterScan Messaging Security Suite: unable "
 	  "to deliver", "other" },

@@ -283,6 +283,8 @@ static const struct {
 	  "postmaster for help or to contact tosa@rx.example to clarify.) "
 	  "(BL)", "spam-related" },
 	/* wordings of common receivers */
+	{ NULL, "The email address you entered couldn't be found. Please "
+	  "check the recipient's email address", "bad-mailbox" },
 	{ "4.0.0", "450 4.2.1 The user you are trying to contact is "
 	  "receiving mail too quickly.", "rate-limited" },
 	{ "5.0.0", "550 Mailbox quota usage exceeded", "quota-issues" },
@@ -300,6 +302,11 @@ static const struct {
 	{ NULL, "La casella di posta del destinatario \xc3\xa8 piena",
 	  "quota-issues" },
 	{ NULL, "Destinatario sconosciuto", "bad-mailbox" },
+	{ NULL, "Die E-Mail-Adresse, die Sie eingegeben haben, wurde nicht "
+	  "gefunden.", "bad-mailbox" },
+	{ NULL, "No se encontr\xc3\xb3 la direcci\xc3\xb3n de correo "
+	  "electr\xc3\xb3nico que escribi\xc3\xb3.", "bad-mailbox" },
+	{ NULL, "Mailbox voll", "quota-issues" },
 	/* a filter product's name is no policy */
 	{ "5.0.0", "Message from InterScan Messaging Security Suite: unable "
 	  "to deliver", "other" },

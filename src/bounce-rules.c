@@ -1,10 +1,16 @@
-/* Loads the rules file and compiles every pattern once. Phrases of one
-   category are joined into a single alternation whose (*MARK) names the
-   rule that matched, so a diagnostic costs one match per category
-   however many phrases there are. A pattern is JIT-compiled only once it
-   has been used a few times: a delivery process classifies one message,
-   for which compiling every pattern to machine code would cost more
-   than the matching itself. */
+/* Loads the rules file and compiles every pattern once. Phrase and
+   subject patterns are run one by one: the first rule of a set is the
+   one whose match starts leftmost (the earlier rule on a tie), as if they
+   were one alternation. Before a diagnostic is matched, one pass over it
+   finds which phrase patterns' required literals it contains
+   (bounce-rules-literal.c); the others cannot match and are not run.
+   The SMTP-command and original-message markers, whose matches are
+   walked through, and the header names, tried on every header, are
+   joined into one alternation whose (*MARK) names the rule (each pattern
+   is compiled alone too, to report a bad one at its line). A pattern is JIT-compiled only once it has been used a few
+   times: a delivery process classifies one message, for which compiling
+   every pattern to machine code would cost more than the matching
+   itself. */
 
 #include "lib.h"
 
@@ -15,6 +21,7 @@
 #include "istream.h"
 #include "hash.h"
 #include "bounce-private.h"
+#include "bounce-rules-literal.h"
 
 #include <glob.h>
 #include <fcntl.h>
@@ -26,11 +33,24 @@
 #define RULES_COMPILE_FLAGS \
 	(PCRE2_CASELESS | PCRE2_UTF | PCRE2_MATCH_INVALID_UTF)
 
-/* A set of patterns compiled as one alternation. */
+struct rule_pattern {
+	pcre2_code *re;
+	unsigned int uses;
+	/* phrases: the literals one of which every match contains (NULL:
+	   none known, always run) and the pattern's number in the literal
+	   index */
+	const char *const *literals;
+	unsigned int literal_id;
+};
+
 struct rule_set {
 	ARRAY(struct bounce_rule) rules;
+	/* each rule's pattern, or with alternation one pattern for all */
+	ARRAY(struct rule_pattern) patterns;
+	bool alternation;
+	bool prefilter;
 	string_t *source;
-	pcre2_code *re;
+	struct rule_pattern all;
 };
 
 struct status_rule {
@@ -75,8 +95,14 @@ struct bounce_rules {
 	ARRAY(pcre2_code *) verp;
 	ARRAY_TYPE(bounce_format) formats;
 
-	/* pcre2_code => matches so far, until JIT-compiled */
+	/* pcre2_code => matches so far, until JIT-compiled (for the
+	   formats' patterns, which bounce_rules_exec() runs) */
 	HASH_TABLE(const pcre2_code *, void *) uses;
+
+	/* the phrase patterns' literals; found[] per literal_id */
+	struct bounce_literal_index *literals;
+	unsigned int literal_count;
+	bool *literal_found;
 };
 
 struct rules_parser {
@@ -132,16 +158,33 @@ rule_set_add(struct rules_parser *parser, struct rule_set *set,
 		parser->error = error;
 		return -1;
 	}
-	pcre2_code_free(re);
-
-	if (set->source == NULL) {
-		set->source = str_new(default_pool, 256);
+	if (!array_is_created(&set->rules)) {
 		i_array_init(&set->rules, 16);
-	} else {
-		str_append_c(set->source, '|');
+		i_array_init(&set->patterns, 16);
 	}
-	str_printfa(set->source, "(?:%s)(*MARK:%u)", pattern,
-		    array_count(&set->rules));
+	if (set->alternation) {
+		pcre2_code_free(re);
+		if (set->source == NULL)
+			set->source = str_new(default_pool, 256);
+		else
+			str_append_c(set->source, '|');
+		str_printfa(set->source, "(?:%s)(*MARK:%u)", pattern,
+			    array_count(&set->rules));
+	} else {
+		struct rule_pattern *pat = array_append_space(&set->patterns);
+
+		pat->re = re;
+		if (set->prefilter) {
+			pat->literals = bounce_rules_literals(
+				parser->rules->pool, pattern);
+			pat->literal_id = parser->rules->literal_count++;
+			if (pat->literals != NULL) {
+				bounce_literal_index_add(
+					parser->rules->literals,
+					pat->literals, pat->literal_id);
+			}
+		}
+	}
 	array_push_back(&set->rules, rule);
 	return 0;
 }
@@ -150,36 +193,111 @@ static int rule_set_compile(struct rule_set *set, const char **error_r)
 {
 	if (set->source == NULL)
 		return 0;
-	set->re = rules_compile(str_c(set->source), 0, error_r);
+	set->all.re = rules_compile(str_c(set->source), 0, error_r);
 	str_free(&set->source);
-	return set->re == NULL ? -1 : 0;
+	return set->all.re == NULL ? -1 : 0;
 }
 
 static void rule_set_free(struct rule_set *set)
 {
-	if (set->re != NULL)
-		pcre2_code_free(set->re);
+	struct rule_pattern *pat;
+
+	if (set->all.re != NULL)
+		pcre2_code_free(set->all.re);
 	if (set->source != NULL)
 		str_free(&set->source);
 	if (array_is_created(&set->rules))
 		array_free(&set->rules);
+	if (array_is_created(&set->patterns)) {
+		array_foreach_modifiable(&set->patterns, pat)
+			pcre2_code_free(pat->re);
+		array_free(&set->patterns);
+	}
+}
+
+static int
+rules_exec_counted(struct bounce_rules *rules, pcre2_code *re,
+		   unsigned int *uses, const char *subject, size_t len,
+		   size_t offset)
+{
+	int ret;
+
+	if (*uses < RULES_JIT_AFTER_USES &&
+	    ++*uses == RULES_JIT_AFTER_USES) {
+		/* JIT is an optimisation: without it (unsupported CPU, no
+		   executable memory) the interpreter gives the same
+		   answers. */
+		(void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
+	}
+	ret = pcre2_match(re, (PCRE2_SPTR)subject, len, offset, 0,
+			  rules->md, NULL);
+	/* No match, and also match-limit and similar errors on hostile
+	   input: a rule that cannot decide did not match. */
+	return ret < 0 ? 0 : 1;
+}
+
+/* After a match of an alternation: the rule its (*MARK) names. */
+static int rule_set_mark(struct bounce_rules *rules, const struct rule_set *set)
+{
+	PCRE2_SPTR mark = pcre2_get_mark(rules->md);
+	unsigned int idx;
+
+	if (mark == NULL || str_to_uint((const char *)mark, &idx) < 0 ||
+	    idx >= array_count(&set->rules))
+		return -1;
+	return (int)idx;
+}
+
+/* The index of the set's rule whose match in text starts leftmost, the
+   earlier rule on a tie, and where it starts; -1 when none matches. With
+   found, phrase patterns whose literals text lacks are skipped. */
+static int
+rule_set_first(struct bounce_rules *rules, struct rule_set *set,
+	       const char *text, size_t len, const bool *found,
+	       size_t *start_r)
+{
+	struct rule_pattern *pat;
+	size_t start, end, best_start = SIZE_MAX;
+	unsigned int i, count;
+	int best = -1;
+
+	if (set->alternation) {
+		if (set->all.re == NULL ||
+		    rules_exec_counted(rules, set->all.re, &set->all.uses,
+				       text, len, 0) <= 0)
+			return -1;
+		(void)bounce_rules_group(rules, 0, start_r, &end);
+		return rule_set_mark(rules, set);
+	}
+	if (!array_is_created(&set->patterns))
+		return -1;
+	pat = array_get_modifiable(&set->patterns, &count);
+	for (i = 0; i < count && best_start > 0; i++) {
+		if (found != NULL && pat[i].literals != NULL &&
+		    !found[pat[i].literal_id])
+			continue;
+		if (rules_exec_counted(rules, pat[i].re, &pat[i].uses,
+				       text, len, 0) <= 0)
+			continue;
+		(void)bounce_rules_group(rules, 0, &start, &end);
+		if (start < best_start) {
+			best_start = start;
+			best = (int)i;
+		}
+	}
+	*start_r = best_start;
+	return best;
 }
 
 static const struct bounce_rule *
-rule_set_match(struct bounce_rules *rules, const struct rule_set *set,
-	       const char *text)
+rule_set_match(struct bounce_rules *rules, struct rule_set *set,
+	       const char *text, const bool *found)
 {
-	PCRE2_SPTR mark;
-	unsigned int idx;
+	size_t start;
+	int idx;
 
-	if (set->re == NULL ||
-	    bounce_rules_exec(rules, set->re, text, strlen(text), 0) <= 0)
-		return NULL;
-	mark = pcre2_get_mark(rules->md);
-	if (mark == NULL || str_to_uint((const char *)mark, &idx) < 0 ||
-	    idx >= array_count(&set->rules))
-		return NULL;
-	return array_idx(&set->rules, idx);
+	idx = rule_set_first(rules, set, text, strlen(text), found, &start);
+	return idx < 0 ? NULL : array_idx(&set->rules, idx);
 }
 
 static struct phrase_group *
@@ -194,6 +312,7 @@ rules_phrase_group(struct bounce_rules *rules, const char *name)
 	unsigned int seq = array_count(&rules->phrases);
 
 	group = array_append_space(&rules->phrases);
+	group->set.prefilter = TRUE;
 	group->seq = seq;
 	group->name = p_strdup(rules->pool, name);
 	group->order = UINT_MAX;
@@ -728,7 +847,6 @@ int bounce_rules_load(const char *path, struct bounce_rules **rules_r,
 {
 	struct bounce_rules *rules;
 	struct rules_parser parser;
-	struct phrase_group *group;
 	int ret;
 
 	pool_t pool = pool_alloconly_create("bounce rules", 16384);
@@ -741,19 +859,18 @@ int bounce_rules_load(const char *path, struct bounce_rules **rules_r,
 	p_array_init(&rules->verp, pool, 2);
 	p_array_init(&rules->formats, pool, 32);
 	hash_table_create_direct(&rules->uses, default_pool, 0);
+	rules->literals = bounce_literal_index_create();
+	/* walked through match by match, or run on every header */
+	rules->commands.alternation = TRUE;
+	rules->originals.alternation = TRUE;
+	rules->keep_headers.alternation = TRUE;
 
 	i_zero(&parser);
 	parser.rules = rules;
 	T_BEGIN {
 		ret = rules_parse_file(&parser, path);
-		array_foreach_modifiable(&rules->phrases, group) {
-			if (ret == 0 && rule_set_compile(&group->set,
-							 &parser.error) < 0)
-				ret = -1;
-		}
 		if (ret == 0 &&
-		    (rule_set_compile(&rules->subjects, &parser.error) < 0 ||
-		     rule_set_compile(&rules->originals, &parser.error) < 0 ||
+		    (rule_set_compile(&rules->originals, &parser.error) < 0 ||
 		     rule_set_compile(&rules->commands, &parser.error) < 0 ||
 		     rule_set_compile(&rules->keep_headers, &parser.error) < 0))
 			ret = -1;
@@ -768,6 +885,7 @@ int bounce_rules_load(const char *path, struct bounce_rules **rules_r,
 	/* groups not named in category-order keep their file order */
 	array_sort(&rules->phrases, phrase_group_cmp);
 	rules->md = pcre2_match_data_create(32, NULL);
+	rules->literal_found = p_new(pool, bool, rules->literal_count + 1);
 	*rules_r = rules;
 	return 0;
 }
@@ -809,32 +927,23 @@ void bounce_rules_free(struct bounce_rules **_rules)
 	if (rules->md != NULL)
 		pcre2_match_data_free(rules->md);
 	hash_table_destroy(&rules->uses);
+	bounce_literal_index_free(&rules->literals);
 	pool_unref(&rules->pool);
 }
 
 int bounce_rules_exec(struct bounce_rules *rules, const pcre2_code *re,
 		      const char *subject, size_t len, size_t offset)
 {
-	unsigned int uses;
+	unsigned int uses, before;
 	int ret;
 
-	uses = POINTER_CAST_TO(hash_table_lookup(rules->uses, re),
-			       unsigned int);
-	if (uses < RULES_JIT_AFTER_USES) {
-		if (++uses == RULES_JIT_AFTER_USES) {
-			/* JIT is an optimisation: without it (unsupported
-			   CPU, no executable memory) the interpreter gives
-			   the same answers. */
-			(void)pcre2_jit_compile((pcre2_code *)re,
-						PCRE2_JIT_COMPLETE);
-		}
+	before = uses = POINTER_CAST_TO(hash_table_lookup(rules->uses, re),
+					unsigned int);
+	ret = rules_exec_counted(rules, (pcre2_code *)re, &uses, subject,
+				 len, offset);
+	if (uses != before)
 		hash_table_update(rules->uses, re, POINTER_CAST(uses));
-	}
-	ret = pcre2_match(re, (PCRE2_SPTR)subject, len, offset, 0,
-			  rules->md, NULL);
-	/* No match, and also match-limit and similar errors on hostile
-	   input: a rule that cannot decide did not match. */
-	return ret < 0 ? 0 : 1;
+	return ret;
 }
 
 bool bounce_rules_named_group(struct bounce_rules *rules,
@@ -891,12 +1000,19 @@ bounce_rules_match_phrase_in(struct bounce_rules *rules, const char *text,
 			     const char *const *groups)
 {
 	const struct bounce_rule *rule;
-	const struct phrase_group *group;
+	struct phrase_group *group;
+	const bool *found = NULL;
+	size_t len = strlen(text);
 
-	array_foreach(&rules->phrases, group) {
+	/* Which patterns can match at all: unknown for a non-ASCII text */
+	memset(rules->literal_found, 0, rules->literal_count);
+	if (bounce_literal_index_scan(rules->literals, text, len,
+				      rules->literal_found))
+		found = rules->literal_found;
+	array_foreach_modifiable(&rules->phrases, group) {
 		if (groups != NULL && !groups_cover(groups, group->name))
 			continue;
-		rule = rule_set_match(rules, &group->set, text);
+		rule = rule_set_match(rules, &group->set, text, found);
 		if (rule != NULL)
 			return rule;
 	}
@@ -913,11 +1029,12 @@ bounce_rules_find_command(struct bounce_rules *rules, const char *text,
 	PCRE2_SPTR mark;
 	unsigned int idx;
 
-	if (rules->commands.re == NULL)
+	if (rules->commands.all.re == NULL)
 		return NULL;
 	while (offset <= len &&
-	       bounce_rules_exec(rules, rules->commands.re, text, len,
-				 offset) > 0) {
+	       rules_exec_counted(rules, rules->commands.all.re,
+				  &rules->commands.all.uses, text, len,
+				  offset) > 0) {
 		(void)bounce_rules_group(rules, 0, &start, &end);
 		mark = pcre2_get_mark(rules->md);
 		if (mark != NULL &&
@@ -1029,23 +1146,22 @@ bounce_rules_match_reply(struct bounce_rules *rules, const char *reply)
 const struct bounce_rule *
 bounce_rules_match_subject(struct bounce_rules *rules, const char *subject)
 {
-	return rule_set_match(rules, &rules->subjects, subject);
+	return rule_set_match(rules, &rules->subjects, subject, NULL);
 }
 
 bool bounce_rules_keep_header(struct bounce_rules *rules, const char *name)
 {
-	return rule_set_match(rules, &rules->keep_headers, name) != NULL;
+	return rule_set_match(rules, &rules->keep_headers, name, NULL) != NULL;
 }
 
 size_t bounce_rules_original_offset(struct bounce_rules *rules,
 				    const char *text, size_t len)
 {
-	size_t start, end;
+	size_t start;
 
-	if (rules->originals.re == NULL ||
-	    bounce_rules_exec(rules, rules->originals.re, text, len, 0) <= 0)
+	if (rule_set_first(rules, &rules->originals, text, len, NULL,
+			   &start) < 0)
 		return len;
-	(void)bounce_rules_group(rules, 0, &start, &end);
 	return start;
 }
 

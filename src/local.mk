@@ -4,6 +4,7 @@ noinst_LTLIBRARIES += src/libbounce.la
 src_libbounce_la_SOURCES = \
 	src/bounce-taxonomy.c \
 	src/bounce-rules.c \
+	src/bounce-rules-literal.c \
 	src/bounce-mime.c \
 	src/bounce-status.c \
 	src/bounce-dsn.c \
@@ -26,6 +27,7 @@ noinst_HEADERS += \
 	src/bounce-feed-private.h \
 	src/bounce-state.h \
 	src/bounce-rules.h \
+	src/bounce-rules-literal.h \
 	src/tool-input.h \
 	src/tool-rules.h \
 	src/tool-config.h \

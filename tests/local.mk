@@ -7,6 +7,7 @@ UNIT_LIBS = $(TOOL_LIBS) $(CUNIT_LIBS)
 unit_tests = \
 	tests/unit/test-bounce-status \
 	tests/unit/test-bounce-rules \
+	tests/unit/test-bounce-rules-literal \
 	tests/unit/test-bounce-mime \
 	tests/unit/test-bounce-dsn \
 	tests/unit/test-bounce-arf \

@@ -1,0 +1,525 @@
+/* Which literal text every match of a phrase pattern contains, and a
+   trigram index over those literals. Phrase patterns are mostly words
+   with alternatives and optional parts, so one pass over a diagnostic
+   tells which few patterns can match at all; PCRE2 runs only those.
+   The extraction reads a subset of PCRE2's syntax (literals, escaped
+   punctuation, classes, groups, alternation, lookarounds, quantifiers)
+   and gives up on anything else, so a literal it returns is always
+   required. */
+
+#include "lib.h"
+#include "array.h"
+#include "str.h"
+#include "bounce-rules-literal.h"
+
+#define LITERAL_HASH_SIZE 4096
+
+struct literal_parser {
+	const unsigned char *p;
+	size_t pos;
+	bool fail;
+};
+
+enum literal_atom {
+	/* one literal character */
+	LITERAL_ATOM_CHAR,
+	/* consumes text that is not a known literal */
+	LITERAL_ATOM_OTHER,
+	/* consumes nothing (anchor, \b, lookaround) */
+	LITERAL_ATOM_EMPTY,
+	/* a group whose alternatives the parser read */
+	LITERAL_ATOM_GROUP,
+};
+
+struct literal_entry {
+	const char *literal;
+	unsigned int len, id, hash;
+};
+
+struct bounce_literal_index {
+	pool_t pool;
+	ARRAY(struct literal_entry) entries;
+	/* entries of hash h: [bucket[h], bucket[h+1]) once sorted */
+	unsigned int bucket[LITERAL_HASH_SIZE + 1];
+	bool sorted;
+};
+
+static void
+literal_alternation(struct literal_parser *lp, ARRAY_TYPE(const_string) *set,
+		    bool *known_r);
+
+/* ASCII only, whatever the locale: as PCRE2's default tables */
+static inline bool literal_isdigit(unsigned char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static inline bool literal_isalnum(unsigned char c)
+{
+	return literal_isdigit(c) || (c >= 'a' && c <= 'z') ||
+		(c >= 'A' && c <= 'Z');
+}
+
+static inline unsigned char literal_lower(unsigned char c)
+{
+	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
+}
+
+/* The minimum count of a quantifier at lp's position: -1 when there is
+   none, else 0 or 1 (for "at least once"). */
+static int literal_quantifier(struct literal_parser *lp)
+{
+	const unsigned char *p = lp->p + lp->pos;
+	bool required;
+	size_t i;
+
+	switch (*p) {
+	case '?':
+	case '*':
+		required = FALSE;
+		i = 1;
+		break;
+	case '+':
+		required = TRUE;
+		i = 1;
+		break;
+	case '{':
+		/* {n}, {n,} or {n,m}; anything else may be literal text,
+		   which depends on the PCRE2 version: give up */
+		if (!literal_isdigit(p[1])) {
+			lp->fail = TRUE;
+			return -1;
+		}
+		required = FALSE;
+		for (i = 1; literal_isdigit(p[i]); i++) {
+			if (p[i] != '0')
+				required = TRUE;
+		}
+		if (p[i] == ',') {
+			for (i++; literal_isdigit(p[i]); i++) ;
+		}
+		if (p[i] != '}') {
+			lp->fail = TRUE;
+			return -1;
+		}
+		i++;
+		break;
+	default:
+		return -1;
+	}
+	/* lazy or possessive */
+	if (p[i] == '?' || p[i] == '+')
+		i++;
+	lp->pos += i;
+	return required ? 1 : 0;
+}
+
+static void literal_class(struct literal_parser *lp)
+{
+	const unsigned char *p = lp->p;
+	const char *end;
+
+	lp->pos++;
+	if (p[lp->pos] == '^')
+		lp->pos++;
+	if (p[lp->pos] == ']')
+		lp->pos++;
+	for (;;) {
+		switch (p[lp->pos]) {
+		case '\0':
+			lp->fail = TRUE;
+			return;
+		case '\\':
+			if (p[lp->pos + 1] == '\0' || p[lp->pos + 1] == 'Q' ||
+			    p[lp->pos + 1] == 'E') {
+				lp->fail = TRUE;
+				return;
+			}
+			lp->pos += 2;
+			break;
+		case '[':
+			if (p[lp->pos + 1] == ':') {
+				/* [:alpha:] */
+				end = strstr((const char *)p + lp->pos + 2,
+					     ":]");
+				if (end == NULL) {
+					lp->fail = TRUE;
+					return;
+				}
+				lp->pos = (const unsigned char *)end + 2 - p;
+			} else {
+				lp->pos++;
+			}
+			break;
+		case ']':
+			lp->pos++;
+			return;
+		default:
+			lp->pos++;
+			break;
+		}
+	}
+}
+
+static enum literal_atom
+literal_group(struct literal_parser *lp, ARRAY_TYPE(const_string) *set,
+	      bool *known_r)
+{
+	const unsigned char *p = lp->p;
+	bool empty = FALSE;
+
+	lp->pos++;
+	if (p[lp->pos] == '*') {
+		/* (*VERB) */
+		lp->fail = TRUE;
+		return LITERAL_ATOM_OTHER;
+	}
+	if (p[lp->pos] == '?') {
+		unsigned char c = p[lp->pos + 1];
+
+		if (c == ':' || c == '>') {
+			lp->pos += 2;
+		} else if (c == '=' || c == '!') {
+			lp->pos += 2;
+			empty = TRUE;
+		} else if (c == '<' &&
+			   (p[lp->pos + 2] == '=' || p[lp->pos + 2] == '!')) {
+			lp->pos += 3;
+			empty = TRUE;
+		} else if (c == '<' || c == '\'' ||
+			   (c == 'P' && p[lp->pos + 2] == '<')) {
+			/* a named group */
+			unsigned char close = c == '\'' ? '\'' : '>';
+
+			lp->pos += c == 'P' ? 3 : 2;
+			while (literal_isalnum(p[lp->pos]) || p[lp->pos] == '_')
+				lp->pos++;
+			if (p[lp->pos] != close) {
+				lp->fail = TRUE;
+				return LITERAL_ATOM_OTHER;
+			}
+			lp->pos++;
+		} else {
+			/* options, conditions, recursion, comments ... */
+			lp->fail = TRUE;
+			return LITERAL_ATOM_OTHER;
+		}
+	}
+	literal_alternation(lp, set, known_r);
+	if (lp->fail)
+		return LITERAL_ATOM_OTHER;
+	if (p[lp->pos] != ')') {
+		lp->fail = TRUE;
+		return LITERAL_ATOM_OTHER;
+	}
+	lp->pos++;
+	return empty ? LITERAL_ATOM_EMPTY : LITERAL_ATOM_GROUP;
+}
+
+static enum literal_atom
+literal_atom(struct literal_parser *lp, char *chr_r,
+	     ARRAY_TYPE(const_string) *group, bool *group_known_r)
+{
+	unsigned char c = lp->p[lp->pos];
+
+	switch (c) {
+	case '\\':
+		c = lp->p[lp->pos + 1];
+		lp->pos += 2;
+		if (c == '\0' || c >= 0x80)
+			break;
+		if (!literal_isalnum(c)) {
+			/* escaped punctuation is itself */
+			*chr_r = (char)c;
+			return LITERAL_ATOM_CHAR;
+		}
+		if (strchr("bBAzZG", c) != NULL)
+			return LITERAL_ATOM_EMPTY;
+		if (strchr("sSwWdDhHvVR", c) != NULL)
+			return LITERAL_ATOM_OTHER;
+		/* back references, \Q...\E, \x, \p, \K ...: give up */
+		break;
+	case '[':
+		literal_class(lp);
+		return LITERAL_ATOM_OTHER;
+	case '.':
+		lp->pos++;
+		return LITERAL_ATOM_OTHER;
+	case '^':
+	case '$':
+		lp->pos++;
+		return LITERAL_ATOM_EMPTY;
+	case '(':
+		return literal_group(lp, group, group_known_r);
+	case '*':
+	case '+':
+	case '?':
+	case '{':
+		break;
+	default:
+		lp->pos++;
+		/* a byte of a non-ASCII character: its caseless matches
+		   are not known here */
+		if (c >= 0x80)
+			return LITERAL_ATOM_OTHER;
+		*chr_r = (char)literal_lower(c);
+		return LITERAL_ATOM_CHAR;
+	}
+	lp->fail = TRUE;
+	return LITERAL_ATOM_OTHER;
+}
+
+static unsigned int literal_set_min_len(const ARRAY_TYPE(const_string) *set)
+{
+	const char *const *lit;
+	unsigned int min = UINT_MAX;
+
+	array_foreach(set, lit)
+		min = I_MIN(min, strlen(*lit));
+	return min;
+}
+
+/* Of two literal sets that a sequence requires one of, the better filter:
+   longer literals, then fewer of them. */
+static bool
+literal_set_better(const ARRAY_TYPE(const_string) *a,
+		   const ARRAY_TYPE(const_string) *b)
+{
+	unsigned int a_min = literal_set_min_len(a);
+	unsigned int b_min = literal_set_min_len(b);
+
+	if (a_min != b_min)
+		return a_min > b_min;
+	return array_count(a) < array_count(b);
+}
+
+static void
+literal_consider(ARRAY_TYPE(const_string) *best, bool *have_best,
+		 const ARRAY_TYPE(const_string) *set)
+{
+	if (*have_best && !literal_set_better(set, best))
+		return;
+	array_clear(best);
+	array_append_array(best, set);
+	*have_best = TRUE;
+}
+
+static void
+literal_flush(string_t *run, ARRAY_TYPE(const_string) *best, bool *have_best)
+{
+	ARRAY_TYPE(const_string) set;
+	const char *lit;
+
+	if (str_len(run) >= RULES_LITERAL_MIN_LEN) {
+		t_array_init(&set, 1);
+		lit = t_strdup(str_c(run));
+		array_push_back(&set, &lit);
+		literal_consider(best, have_best, &set);
+	}
+	str_truncate(run, 0);
+}
+
+/* One alternative: a sequence of atoms, up to '|', ')' or the end. Every
+   match of it contains one literal of the set it chooses: the best of
+   its runs of literal characters and of its required groups. */
+static void
+literal_sequence(struct literal_parser *lp, ARRAY_TYPE(const_string) *set,
+		 bool *known_r)
+{
+	ARRAY_TYPE(const_string) group;
+	string_t *run = t_str_new(64);
+	enum literal_atom atom;
+	bool have_best = FALSE, group_known;
+	char chr = '\0';
+	int min;
+
+	while (lp->p[lp->pos] != '\0' && lp->p[lp->pos] != '|' &&
+	       lp->p[lp->pos] != ')') {
+		t_array_init(&group, 8);
+		group_known = FALSE;
+		atom = literal_atom(lp, &chr, &group, &group_known);
+		if (lp->fail)
+			return;
+		min = literal_quantifier(lp);
+		if (lp->fail)
+			return;
+		switch (atom) {
+		case LITERAL_ATOM_CHAR:
+			if (min != 0)
+				str_append_c(run, chr);
+			/* a repeated character ends the run */
+			if (min >= 0)
+				literal_flush(run, set, &have_best);
+			break;
+		case LITERAL_ATOM_GROUP:
+			literal_flush(run, set, &have_best);
+			if (min != 0 && group_known)
+				literal_consider(set, &have_best, &group);
+			break;
+		case LITERAL_ATOM_OTHER:
+		case LITERAL_ATOM_EMPTY:
+			literal_flush(run, set, &have_best);
+			break;
+		}
+	}
+	literal_flush(run, set, &have_best);
+	*known_r = have_best;
+}
+
+/* Alternatives: every match contains a literal of one of them, so the
+   set is their union, known only when each one's is. */
+static void
+literal_alternation(struct literal_parser *lp, ARRAY_TYPE(const_string) *set,
+		    bool *known_r)
+{
+	ARRAY_TYPE(const_string) alt;
+	bool known;
+
+	*known_r = TRUE;
+	for (;;) {
+		t_array_init(&alt, 8);
+		literal_sequence(lp, &alt, &known);
+		if (lp->fail)
+			return;
+		if (!known)
+			*known_r = FALSE;
+		else
+			array_append_array(set, &alt);
+		if (lp->p[lp->pos] != '|')
+			return;
+		lp->pos++;
+	}
+}
+
+const char *const *bounce_rules_literals(pool_t pool, const char *pattern)
+{
+	ARRAY_TYPE(const_string) set, result = ARRAY_INIT;
+	struct literal_parser lp;
+	const char *const *lit, *copy;
+	bool known;
+
+	if (pool->datastack_pool)
+		i_panic("bounce_rules_literals() needs a pool that outlives "
+			"the data stack frame");
+	i_zero(&lp);
+	lp.p = (const unsigned char *)pattern;
+	T_BEGIN {
+		t_array_init(&set, 16);
+		literal_alternation(&lp, &set, &known);
+		/* an unmatched ')' */
+		if (!lp.fail && lp.p[lp.pos] != '\0')
+			lp.fail = TRUE;
+		if (!lp.fail && known) {
+			p_array_init(&result, pool, array_count(&set) + 1);
+			array_foreach(&set, lit) {
+				copy = p_strdup(pool, *lit);
+				array_push_back(&result, &copy);
+			}
+		}
+	} T_END;
+	if (lp.fail || !known)
+		return NULL;
+	array_append_zero(&result);
+	return array_front(&result);
+}
+
+static unsigned int literal_hash(const unsigned char *p)
+{
+	return ((p[0] * 961U) + (p[1] * 31U) + p[2]) &
+		(LITERAL_HASH_SIZE - 1);
+}
+
+struct bounce_literal_index *bounce_literal_index_create(void)
+{
+	struct bounce_literal_index *index;
+	pool_t pool;
+
+	pool = pool_alloconly_create("bounce literal index", 4096);
+	index = p_new(pool, struct bounce_literal_index, 1);
+	index->pool = pool;
+	p_array_init(&index->entries, pool, 256);
+	return index;
+}
+
+void bounce_literal_index_add(struct bounce_literal_index *index,
+			      const char *const *literals, unsigned int id)
+{
+	struct literal_entry *entry;
+
+	for (; *literals != NULL; literals++) {
+		i_assert(strlen(*literals) >= RULES_LITERAL_MIN_LEN);
+		entry = array_append_space(&index->entries);
+		entry->literal = p_strdup(index->pool, *literals);
+		entry->len = strlen(*literals);
+		entry->id = id;
+		entry->hash = literal_hash((const unsigned char *)*literals);
+	}
+	index->sorted = FALSE;
+}
+
+static int literal_entry_cmp(const struct literal_entry *a,
+			     const struct literal_entry *b)
+{
+	if (a->hash != b->hash)
+		return a->hash < b->hash ? -1 : 1;
+	return 0;
+}
+
+static void literal_index_sort(struct bounce_literal_index *index)
+{
+	const struct literal_entry *entries;
+	unsigned int i, h, count;
+
+	array_sort(&index->entries, literal_entry_cmp);
+	entries = array_get(&index->entries, &count);
+	for (i = 0, h = 0; h <= LITERAL_HASH_SIZE; h++) {
+		while (i < count && entries[i].hash < h)
+			i++;
+		index->bucket[h] = i;
+	}
+	index->sorted = TRUE;
+}
+
+bool bounce_literal_index_scan(struct bounce_literal_index *index,
+			       const char *text, size_t len, bool *found)
+{
+	const struct literal_entry *entries, *entry;
+	unsigned char *lower;
+	unsigned int h, j;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if ((unsigned char)text[i] >= 0x80)
+			return FALSE;
+	}
+	if (!index->sorted)
+		literal_index_sort(index);
+	entries = array_front(&index->entries);
+	T_BEGIN {
+		lower = t_malloc_no0(len + 1);
+		for (i = 0; i < len; i++)
+			lower[i] = literal_lower(text[i]);
+		for (i = 0; i + RULES_LITERAL_MIN_LEN <= len; i++) {
+			h = literal_hash(lower + i);
+			for (j = index->bucket[h]; j < index->bucket[h + 1];
+			     j++) {
+				entry = &entries[j];
+				if (!found[entry->id] && entry->len <= len - i &&
+				    memcmp(lower + i, entry->literal,
+					   entry->len) == 0)
+					found[entry->id] = TRUE;
+			}
+		}
+	} T_END;
+	return TRUE;
+}
+
+void bounce_literal_index_free(struct bounce_literal_index **_index)
+{
+	struct bounce_literal_index *index = *_index;
+
+	if (index == NULL)
+		return;
+	*_index = NULL;
+	pool_unref(&index->pool);
+}

@@ -1,0 +1,33 @@
+#ifndef BOUNCE_RULES_LITERAL_H
+#define BOUNCE_RULES_LITERAL_H
+
+/* A prefilter for the phrase patterns: the literal text every match of a
+   pattern must contain, and an index that finds in one pass over a text
+   which patterns' literals it contains. A pattern whose literals are all
+   absent cannot match, so it need not be run. */
+
+/* Literals are at least this long: shorter ones occur almost anywhere. */
+#define RULES_LITERAL_MIN_LEN 3
+
+/* The literals (lowercase ASCII), one of which every match of pattern
+   contains when an ASCII text is matched caselessly. NULL when no such
+   set is known: the pattern must always be run. Constructs the
+   extraction does not know make it give up, never guess. */
+const char *const *
+bounce_rules_literals(pool_t pool, const char *pattern);
+
+struct bounce_literal_index;
+
+struct bounce_literal_index *bounce_literal_index_create(void);
+/* Register the literals of pattern number id. */
+void bounce_literal_index_add(struct bounce_literal_index *index,
+			      const char *const *literals, unsigned int id);
+/* Set found[id] for every pattern one of whose literals text contains
+   (ASCII case-insensitively). found must have room for every id. Returns
+   FALSE, without looking, when the text is not ASCII: non-ASCII letters
+   may match ASCII ones caselessly (U+212A KELVIN SIGN is a 'k'). */
+bool bounce_literal_index_scan(struct bounce_literal_index *index,
+			       const char *text, size_t len, bool *found);
+void bounce_literal_index_free(struct bounce_literal_index **index);
+
+#endif

@@ -273,6 +273,9 @@ static bool classify_original_recipient(struct bounce_context *ctx)
 
 	if (!ctx->format_matched && !classify_has_dsn_part(ctx->parsed))
 		return FALSE;
+	/* a text cut short may have named the address further on */
+	if (ctx->parsed->truncated)
+		return FALSE;
 	if (bounce_headers_find(&ctx->parsed->orig_headers, "Cc") != NULL ||
 	    classify_original_is_notification(ctx))
 		return FALSE;

@@ -262,8 +262,25 @@ static bool classify_original_is_notification(struct bounce_context *ctx)
 		strstr(value, "postmaster") != NULL;
 }
 
-/* A notification that is a bounce (a DSN, or a format's match lines held)
-   but names no address of its own - Postfix's "Delivery report
+/* Whether the notification comes from a mail system: a null return path,
+   or a mailer-daemon or postmaster sender. */
+static bool classify_from_mail_system(struct bounce_context *ctx)
+{
+	const char *value;
+
+	value = bounce_parsed_header(ctx->parsed, "Return-Path");
+	if (value != NULL && strstr(value, "<>") != NULL)
+		return TRUE;
+	value = bounce_parsed_header(ctx->parsed, "From");
+	if (value == NULL)
+		return FALSE;
+	value = t_str_lcase(value);
+	return strstr(value, "mailer-daemon@") != NULL ||
+		strstr(value, "postmaster@") != NULL;
+}
+
+/* A notification that is a bounce (a DSN, or a format's match lines held
+   in a mail system's notice) but names no address of its own - Postfix's "Delivery report
    unavailable", Sendmail 5's "host (smtp)... Deferred" - returned the
    message it could not deliver: its sole addressee is the recipient. */
 static bool classify_original_recipient(struct bounce_context *ctx)
@@ -271,7 +288,8 @@ static bool classify_original_recipient(struct bounce_context *ctx)
 	const struct message_address *addr;
 	const char *value, *norm;
 
-	if (!ctx->format_matched && !classify_has_dsn_part(ctx->parsed))
+	if (!classify_has_dsn_part(ctx->parsed) &&
+	    !(ctx->format_matched && classify_from_mail_system(ctx)))
 		return FALSE;
 	/* a text cut short may have named the address further on */
 	if (ctx->parsed->truncated)

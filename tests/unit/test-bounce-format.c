@@ -178,6 +178,40 @@ static void test_format_samples(void)
 				 "bad-mailbox"));
 }
 
+/* The returned original's addressee stands in only for a mail system's
+   notice that names nobody: a reply quoting a message under "Original
+   Message", from a sender whose name merely says "Mailer", is mail. */
+static void test_format_original_addressee(void)
+{
+	struct bounce_report *report;
+
+	report = test_classify(
+		"From: Newsletter Mailer <news@example.net>\n"
+		"Subject: Re: your question\n\n"
+		"Thanks, we will look into it.\n\n"
+		"-----Original Message-----\n"
+		"From: reader@example.org\n"
+		"To: news@example.net\n"
+		"Subject: your question\n\n"
+		"Why did my mail fail?\n", NULL);
+	CU_ASSERT_EQUAL(array_count(&report->recipients), 0);
+
+	report = test_classify(
+		"From: Mail Delivery Subsystem <MAILER-DAEMON@mx.example>\n"
+		"Subject: Returned mail: Cannot send message for 4 days\n\n"
+		"   ----- Transcript of session follows -----\n"
+		"421 example.com (smtp)... Deferred: Connection timed out\n\n"
+		"   ----- Unsent message follows -----\n"
+		"From: sender@example.org\n"
+		"To: lost@example.com\n"
+		"Subject: hello\n\n"
+		"hello\n", NULL);
+	CU_ASSERT_STRING_EQUAL(report->format, "original-recipient");
+	CU_ASSERT_EQUAL_FATAL(array_count(&report->recipients), 1);
+	CU_ASSERT_STRING_EQUAL(test_rcpt(report, 0)->address,
+			       "lost@example.com");
+}
+
 /* James's text is in a multipart/alternative whose boundary parameter is
    on a line of its own (so no boundary): its body is read as text. */
 static void test_format_boundless_multipart(void)
@@ -200,6 +234,8 @@ static void add_suites(void)
 	CU_add_test(suite, "match", test_format_match);
 	CU_add_test(suite, "quoted original", test_format_quoted_original);
 	CU_add_test(suite, "shipped formats on samples", test_format_samples);
+	CU_add_test(suite, "the returned original's addressee",
+		    test_format_original_addressee);
 	CU_add_test(suite, "multipart without its boundary",
 		    test_format_boundless_multipart);
 }

@@ -47,7 +47,15 @@ static void test_autoreply_other_headers(void)
 
 static void test_autoreply_subjects(void)
 {
+	static const char *const localised[] = {
+		"Automatische Antwort: News",
+		"Automatisch antwoord: News",
+		"Resposta autom\xc3\xa1tica: News",
+		"\xd0\x90\xd0\xb2\xd1\x82\xd0\xbe\xd0\xbe\xd1\x82"
+		"\xd0\xb2\xd0\xb5\xd1\x82: News",
+	};
 	struct bounce_report *report;
+	unsigned int i;
 
 	report = test_classify("From: <boss@example.org>\n"
 		"Subject: Out of Office: back on Monday\n\nAway.\n", NULL);
@@ -55,6 +63,15 @@ static void test_autoreply_subjects(void)
 	/* the rule that matched, so an operator can see why */
 	CU_ASSERT_PTR_NOT_NULL(strstr(test_rcpt(report, 0)->rule,
 				      "auto-reply.rules:"));
+
+	/* Outlook's prefixes in other languages (UTF-8 subjects) */
+	for (i = 0; i < N_ELEMENTS(localised); i++) {
+		report = test_classify(t_strconcat(
+			"From: away@example.org\nSubject: ", localised[i],
+			"\n\nAway.\n", NULL), NULL);
+		TEST_ASSERT_RCPT(report, 0, "away@example.org", "other",
+				 "auto-reply");
+	}
 
 	report = test_classify("From: filter@example.org\n"
 		"Subject: Please confirm your email address\n\nClick.\n", NULL);

@@ -266,10 +266,17 @@ decide_facts(const struct bounce_recipient *rcpt, const char *status,
 /* Whether text gives no evidence at all: no status code, no phrase. */
 static bool decide_says_nothing(struct bounce_context *ctx, const char *text)
 {
-	return text == NULL ||
-		(bounce_status_find(pool_datastack_create(), text) == NULL &&
-		 bounce_rules_match_phrase_in(ctx->cls->rules, text,
-					      NULL) == NULL);
+	bool nothing;
+
+	if (text == NULL)
+		return TRUE;
+	T_BEGIN {
+		nothing = bounce_status_find(pool_datastack_create(),
+					     text) == NULL &&
+			bounce_rules_match_phrase_in(ctx->cls->rules, text,
+						     NULL) == NULL;
+	} T_END;
+	return nothing;
 }
 
 void bounce_decide(struct bounce_context *ctx, struct bounce_recipient *rcpt)

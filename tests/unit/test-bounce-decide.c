@@ -296,6 +296,9 @@ static const struct {
 	  "large", "message-too-large" },
 	{ NULL, "553 sorry, that domain isn't in my list of allowed "
 	  "rcpthosts (#5.7.1)", "relaying-issues" },
+	/* sendmail's delivery to a program (a .forward pipe) failed */
+	{ "5.5.0", "554 \"|exec /usr/bin/procmail -f- || exit 75 #user\"... "
+	  "Service unavailable", "routing-issues" },
 	/* in other languages */
 	{ NULL, "Die Nachricht ist zu gro\xc3\x9f", "message-too-large" },
 	{ NULL, "Le message est trop volumineux", "message-too-large" },

@@ -152,6 +152,15 @@ bool ext_bounce_load(const struct sieve_extension *ext, void **context)
 	if (rules == NULL || *rules == '\0')
 		rules = BOUNCE_RULES_PATH;
 	ectx->set.rules_path = p_strdup(pool, rules);
+	/* the compiled rules, which a delivery then need not compile */
+	rules = sieve_setting_get(svinst, "sieve_bounce_rules_cache");
+	if (rules != NULL && *rules != '\0') {
+		const char *home = sieve_environment_get_homedir(svinst);
+
+		if (str_begins(rules, "~/") && home != NULL)
+			rules = t_strconcat(home, rules + 1, NULL);
+		ectx->set.rules_cache_path = p_strdup(pool, rules);
+	}
 	ectx->set.max_part_text = BOUNCE_DEFAULT_MAX_PART_TEXT;
 	ectx->set.max_total_text = BOUNCE_DEFAULT_MAX_TOTAL_TEXT;
 	ext_bounce_read_size(svinst, "sieve_bounce_max_part_text",

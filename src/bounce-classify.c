@@ -24,7 +24,8 @@ int bounce_classifier_init(const struct bounce_settings *set,
 		*error_r = "no rules file given";
 		return -1;
 	}
-	if (bounce_rules_load(set->rules_path, &rules, error_r) < 0)
+	if (bounce_rules_load_cached(set->rules_path, set->rules_cache_path,
+				     &rules, error_r) < 0)
 		return -1;
 
 	pool = pool_alloconly_create("bounce classifier", 1024);
@@ -33,6 +34,7 @@ int bounce_classifier_init(const struct bounce_settings *set,
 	cls->rules = rules;
 	cls->set = *set;
 	cls->set.rules_path = p_strdup(pool, set->rules_path);
+	cls->set.rules_cache_path = p_strdup(pool, set->rules_cache_path);
 	if (cls->set.max_part_text == 0)
 		cls->set.max_part_text = BOUNCE_DEFAULT_MAX_PART_TEXT;
 	if (cls->set.max_total_text == 0)

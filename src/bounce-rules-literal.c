@@ -335,7 +335,8 @@ literal_sequence(struct literal_parser *lp, ARRAY_TYPE(const_string) *set,
 
 	while (lp->p[lp->pos] != '\0' && lp->p[lp->pos] != '|' &&
 	       lp->p[lp->pos] != ')') {
-		t_array_init(&group, 8);
+		if (lp->p[lp->pos] == '(')
+			t_array_init(&group, 8);
 		group_known = FALSE;
 		atom = literal_atom(lp, &chr, &group, &group_known);
 		if (lp->fail)

@@ -22,6 +22,7 @@
 #include "hash.h"
 #include "bounce-private.h"
 #include "bounce-rules-literal.h"
+#include "bounce-rules-cache.h"
 
 #include <glob.h>
 #include <fcntl.h>
@@ -99,6 +100,9 @@ struct bounce_rules {
 	   formats' patterns, which bounce_rules_exec() runs) */
 	HASH_TABLE(const pcre2_code *, void *) uses;
 
+	/* while loading: compiled patterns from an earlier load */
+	struct bounce_rules_cache *cache;
+
 	/* the phrase patterns' literals; found[] per literal_id */
 	struct bounce_literal_index *literals;
 	unsigned int literal_count;
@@ -116,23 +120,11 @@ struct rules_parser {
 };
 
 static pcre2_code *
-rules_compile(const char *pattern, uint32_t flags, const char **error_r)
+rules_compile(struct bounce_rules *rules, const char *pattern, uint32_t flags,
+	      const char **error_r)
 {
-	PCRE2_UCHAR msg[256];
-	PCRE2_SIZE erroffset;
-	pcre2_code *re;
-	int errcode;
-
-	re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
-			   RULES_COMPILE_FLAGS | flags, &errcode, &erroffset,
-			   NULL);
-	if (re == NULL) {
-		(void)pcre2_get_error_message(errcode, msg, sizeof(msg));
-		*error_r = t_strdup_printf("invalid pattern at offset %zu: %s",
-					   (size_t)erroffset, msg);
-		return NULL;
-	}
-	return re;
+	return bounce_rules_cache_compile(rules->cache, pattern,
+					  RULES_COMPILE_FLAGS | flags, error_r);
 }
 
 static const char *rules_location(struct rules_parser *parser)
@@ -153,7 +145,7 @@ rule_set_add(struct rules_parser *parser, struct rule_set *set,
 
 	/* Compile alone first, so a bad pattern is reported at its line
 	   and cannot break out of its alternative. */
-	re = rules_compile(pattern, 0, &error);
+	re = rules_compile(parser->rules, pattern, 0, &error);
 	if (re == NULL) {
 		parser->error = error;
 		return -1;
@@ -189,11 +181,12 @@ rule_set_add(struct rules_parser *parser, struct rule_set *set,
 	return 0;
 }
 
-static int rule_set_compile(struct rule_set *set, const char **error_r)
+static int rule_set_compile(struct bounce_rules *rules, struct rule_set *set,
+			    const char **error_r)
 {
 	if (set->source == NULL)
 		return 0;
-	set->all.re = rules_compile(str_c(set->source), 0, error_r);
+	set->all.re = rules_compile(rules, str_c(set->source), 0, error_r);
 	str_free(&set->source);
 	return set->all.re == NULL ? -1 : 0;
 }
@@ -528,7 +521,8 @@ rules_parse_format_line(struct rules_parser *parser, const char *line)
 			parser->error = "match: pattern missing";
 			return -1;
 		}
-		re = rules_compile(line, PCRE2_MULTILINE, &error);
+		re = rules_compile(parser->rules, line, PCRE2_MULTILINE,
+				   &error);
 		if (re == NULL) {
 			parser->error = error;
 			return -1;
@@ -556,7 +550,7 @@ rules_parse_format_line(struct rules_parser *parser, const char *line)
 		parser->error = t_strdup_printf("%s given twice", word);
 		return -1;
 	}
-	re = rules_compile(line, 0, &error);
+	re = rules_compile(parser->rules, line, 0, &error);
 	if (re == NULL) {
 		parser->error = error;
 		return -1;
@@ -748,7 +742,7 @@ static int rules_parse_line(struct rules_parser *parser, const char *line)
 		return 0;
 	}
 	if (strcmp(word, "verp") == 0) {
-		pcre2_code *re = rules_compile(line, 0, &error);
+		pcre2_code *re = rules_compile(rules, line, 0, &error);
 
 		if (re == NULL) {
 			parser->error = error;
@@ -845,6 +839,13 @@ static int phrase_group_cmp(const struct phrase_group *a,
 int bounce_rules_load(const char *path, struct bounce_rules **rules_r,
 		      const char **error_r)
 {
+	return bounce_rules_load_cached(path, NULL, rules_r, error_r);
+}
+
+int bounce_rules_load_cached(const char *path, const char *cache_path,
+			     struct bounce_rules **rules_r,
+			     const char **error_r)
+{
 	struct bounce_rules *rules;
 	struct rules_parser parser;
 	int ret;
@@ -860,6 +861,7 @@ int bounce_rules_load(const char *path, struct bounce_rules **rules_r,
 	p_array_init(&rules->formats, pool, 32);
 	hash_table_create_direct(&rules->uses, default_pool, 0);
 	rules->literals = bounce_literal_index_create();
+	rules->cache = bounce_rules_cache_open(cache_path);
 	/* walked through match by match, or run on every header */
 	rules->commands.alternation = TRUE;
 	rules->originals.alternation = TRUE;
@@ -870,11 +872,15 @@ int bounce_rules_load(const char *path, struct bounce_rules **rules_r,
 	T_BEGIN {
 		ret = rules_parse_file(&parser, path);
 		if (ret == 0 &&
-		    (rule_set_compile(&rules->originals, &parser.error) < 0 ||
-		     rule_set_compile(&rules->commands, &parser.error) < 0 ||
-		     rule_set_compile(&rules->keep_headers, &parser.error) < 0))
+		    (rule_set_compile(rules, &rules->originals,
+				      &parser.error) < 0 ||
+		     rule_set_compile(rules, &rules->commands,
+				      &parser.error) < 0 ||
+		     rule_set_compile(rules, &rules->keep_headers,
+				      &parser.error) < 0))
 			ret = -1;
 	} T_END_PASS_STR_IF(ret < 0, &parser.error);
+	bounce_rules_cache_close(&rules->cache, ret == 0);
 
 	if (ret < 0) {
 		*error_r = t_strdup(parser.error);
@@ -927,6 +933,7 @@ void bounce_rules_free(struct bounce_rules **_rules)
 	if (rules->md != NULL)
 		pcre2_match_data_free(rules->md);
 	hash_table_destroy(&rules->uses);
+	bounce_rules_cache_close(&rules->cache, FALSE);
 	bounce_literal_index_free(&rules->literals);
 	pool_unref(&rules->pool);
 }

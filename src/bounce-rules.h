@@ -44,6 +44,12 @@ ARRAY_DEFINE_TYPE(bounce_format, struct bounce_format);
 
 int bounce_rules_load(const char *path, struct bounce_rules **rules_r,
 		      const char **error_r);
+/* The same, taking compiled patterns from the cache file cache_path when
+   it holds them and rewriting it when it did not (bounce-rules-cache.h);
+   cache_path NULL: no cache. */
+int bounce_rules_load_cached(const char *path, const char *cache_path,
+			     struct bounce_rules **rules_r,
+			     const char **error_r);
 void bounce_rules_free(struct bounce_rules **rules);
 
 /* The first rule (by category order, then file order) whose phrase is in

@@ -22,6 +22,8 @@ enum bounce_type {
 struct bounce_settings {
 	/* Rules file (may include others). */
 	const char *rules_path;
+	/* File caching the rules' compiled patterns, NULL = none. */
+	const char *rules_cache_path;
 	/* Bytes of decoded text kept per MIME part and in total, and bytes of
 	   raw message read at most. 0 = the defaults below. */
 	size_t max_part_text;

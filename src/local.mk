@@ -5,6 +5,7 @@ src_libbounce_la_SOURCES = \
 	src/bounce-taxonomy.c \
 	src/bounce-rules.c \
 	src/bounce-rules-literal.c \
+	src/bounce-rules-cache.c \
 	src/bounce-mime.c \
 	src/bounce-status.c \
 	src/bounce-dsn.c \
@@ -28,6 +29,7 @@ noinst_HEADERS += \
 	src/bounce-state.h \
 	src/bounce-rules.h \
 	src/bounce-rules-literal.h \
+	src/bounce-rules-cache.h \
 	src/tool-input.h \
 	src/tool-rules.h \
 	src/tool-config.h \

@@ -8,6 +8,7 @@ unit_tests = \
 	tests/unit/test-bounce-status \
 	tests/unit/test-bounce-rules \
 	tests/unit/test-bounce-rules-literal \
+	tests/unit/test-bounce-rules-cache \
 	tests/unit/test-bounce-mime \
 	tests/unit/test-bounce-dsn \
 	tests/unit/test-bounce-arf \

@@ -1,0 +1,353 @@
+/* The compiled-patterns cache of bounce-rules-cache.h. The file holds
+   CACHE_MAGIC, then in native byte order: a checksum of everything after
+   it (FNV-1a over 64-bit words: cheap, and enough to notice damage), the number of patterns, each pattern's compile flags, length and
+   source, the size of PCRE2's serialisation of their compiled code and
+   that serialisation (which carries PCRE2's own version check). */
+
+#include "lib.h"
+#include "array.h"
+#include "buffer.h"
+#include "hash.h"
+#include "hostpid.h"
+#include "write-full.h"
+#include "bounce-rules-cache.h"
+
+#include <stdio.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define CACHE_MAGIC "dovecot-bounce rules cache 1\n"
+#define CACHE_MAX_SIZE (64 * 1024 * 1024)
+
+struct cache_entry {
+	uint32_t flags;
+	const char *source;
+	/* decoded from the file and not handed out yet */
+	pcre2_code *re;
+	bool used;
+};
+
+struct bounce_rules_cache {
+	pool_t pool;
+	const char *path;
+	/* "flags:source" => entry */
+	HASH_TABLE(const char *, struct cache_entry *) entries;
+	unsigned int file_count;
+	/* the patterns asked for, each once, in order: what the file
+	   should hold */
+	ARRAY(struct cache_entry *) wanted;
+	bool stale;
+};
+
+static uint64_t cache_checksum(const unsigned char *p, size_t size)
+{
+	uint64_t sum = 14695981039346656037ULL, word;
+
+	for (; size >= sizeof(word); p += sizeof(word), size -= sizeof(word)) {
+		memcpy(&word, p, sizeof(word));
+		sum = (sum ^ word) * 1099511628211ULL;
+	}
+	for (; size > 0; p++, size--)
+		sum = (sum ^ *p) * 1099511628211ULL;
+	return sum;
+}
+
+static const char *cache_key(uint32_t flags, const char *source)
+{
+	return t_strdup_printf("%x:%s", flags, source);
+}
+
+static pcre2_code *
+cache_compile_source(const char *pattern, uint32_t flags, const char **error_r)
+{
+	PCRE2_UCHAR msg[256];
+	PCRE2_SIZE erroffset;
+	pcre2_code *re;
+	int errcode;
+
+	re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, flags,
+			   &errcode, &erroffset, NULL);
+	if (re == NULL) {
+		(void)pcre2_get_error_message(errcode, msg, sizeof(msg));
+		*error_r = t_strdup_printf("invalid pattern at offset %zu: %s",
+					   (size_t)erroffset, msg);
+	}
+	return re;
+}
+
+static bool
+cache_get(const unsigned char **p, const unsigned char *end, void *dest,
+	  size_t size)
+{
+	if ((size_t)(end - *p) < size)
+		return FALSE;
+	memcpy(dest, *p, size);
+	*p += size;
+	return TRUE;
+}
+
+/* Whether the file can be trusted as much as the rules: PCRE2 does not
+   check decoded code, so only its owner may have written it. */
+static bool cache_trusted(const struct stat *st)
+{
+	return S_ISREG(st->st_mode) &&
+		(st->st_uid == 0 || st->st_uid == geteuid()) &&
+		(st->st_mode & (S_IWGRP | S_IWOTH)) == 0;
+}
+
+static int cache_parse(struct bounce_rules_cache *cache,
+		       const unsigned char *data, size_t size)
+{
+	const unsigned char *p = data, *end = data + size, *blob;
+	struct cache_entry **entries;
+	pcre2_code **codes;
+	uint64_t sum;
+	uint32_t count, flags, len, blob_size, i;
+	char *source;
+	int32_t ret;
+
+	if (size < sizeof(CACHE_MAGIC) - 1 ||
+	    memcmp(p, CACHE_MAGIC, sizeof(CACHE_MAGIC) - 1) != 0)
+		return -1;
+	p += sizeof(CACHE_MAGIC) - 1;
+	if (!cache_get(&p, end, &sum, sizeof(sum)) ||
+	    cache_checksum(p, end - p) != sum ||
+	    !cache_get(&p, end, &count, sizeof(count)) ||
+	    count > (size_t)(end - p))
+		return -1;
+	entries = p_new(cache->pool, struct cache_entry *, count + 1);
+	for (i = 0; i < count; i++) {
+		if (!cache_get(&p, end, &flags, sizeof(flags)) ||
+		    !cache_get(&p, end, &len, sizeof(len)) ||
+		    len > (size_t)(end - p))
+			return -1;
+		source = p_malloc(cache->pool, len + 1);
+		memcpy(source, p, len);
+		p += len;
+		entries[i] = p_new(cache->pool, struct cache_entry, 1);
+		entries[i]->flags = flags;
+		entries[i]->source = source;
+	}
+	if (!cache_get(&p, end, &blob_size, sizeof(blob_size)) ||
+	    blob_size != (size_t)(end - p))
+		return -1;
+	blob = p;
+	if (count == 0 ||
+	    pcre2_serialize_get_number_of_codes(blob) != (int32_t)count)
+		return -1;
+	codes = p_new(cache->pool, pcre2_code *, count);
+	ret = pcre2_serialize_decode(codes, count, blob, NULL);
+	if (ret != (int32_t)count) {
+		/* another PCRE2 version or build */
+		return -1;
+	}
+	for (i = 0; i < count; i++) {
+		const char *key = p_strdup(cache->pool,
+			cache_key(entries[i]->flags, entries[i]->source));
+
+		if (hash_table_lookup(cache->entries, key) != NULL) {
+			pcre2_code_free(codes[i]);
+			continue;
+		}
+		entries[i]->re = codes[i];
+		hash_table_insert(cache->entries, key, entries[i]);
+		cache->file_count++;
+	}
+	return 0;
+}
+
+static int cache_read(struct bounce_rules_cache *cache)
+{
+	struct stat st;
+	unsigned char *data;
+	size_t pos = 0;
+	ssize_t ret;
+	int fd, result = -1;
+
+	fd = open(cache->path, O_RDONLY);
+	if (fd == -1)
+		return -1;
+	if (fstat(fd, &st) == 0 && cache_trusted(&st) &&
+	    st.st_size > 0 && st.st_size <= CACHE_MAX_SIZE) {
+		T_BEGIN {
+			data = t_malloc_no0(st.st_size);
+			while (pos < (size_t)st.st_size &&
+			       (ret = read(fd, data + pos,
+					   st.st_size - pos)) > 0)
+				pos += ret;
+			if (pos == (size_t)st.st_size)
+				result = cache_parse(cache, data, pos);
+		} T_END;
+	}
+	i_close_fd(&fd);
+	return result;
+}
+
+struct bounce_rules_cache *bounce_rules_cache_open(const char *path)
+{
+	struct bounce_rules_cache *cache;
+	pool_t pool;
+
+	pool = pool_alloconly_create("bounce rules cache", 4096);
+	cache = p_new(pool, struct bounce_rules_cache, 1);
+	cache->pool = pool;
+	hash_table_create(&cache->entries, pool, 0, str_hash, strcmp);
+	p_array_init(&cache->wanted, pool, 256);
+	if (path != NULL && *path != '\0') {
+		cache->path = p_strdup(pool, path);
+		if (cache_read(cache) < 0)
+			cache->stale = TRUE;
+	}
+	return cache;
+}
+
+pcre2_code *bounce_rules_cache_compile(struct bounce_rules_cache *cache,
+				       const char *pattern, uint32_t flags,
+				       const char **error_r)
+{
+	struct cache_entry *entry;
+	const char *key;
+	pcre2_code *re;
+
+	key = cache_key(flags, pattern);
+	entry = hash_table_lookup(cache->entries, key);
+	if (entry != NULL && entry->re != NULL) {
+		re = entry->re;
+		entry->re = NULL;
+		entry->used = TRUE;
+		array_push_back(&cache->wanted, &entry);
+		return re;
+	}
+	re = cache_compile_source(pattern, flags, error_r);
+	if (re == NULL || entry != NULL) {
+		/* invalid, or asked for again */
+		return re;
+	}
+	entry = p_new(cache->pool, struct cache_entry, 1);
+	entry->flags = flags;
+	entry->source = p_strdup(cache->pool, pattern);
+	entry->used = TRUE;
+	key = p_strdup(cache->pool, key);
+	hash_table_insert(cache->entries, key, entry);
+	array_push_back(&cache->wanted, &entry);
+	cache->stale = TRUE;
+	return re;
+}
+
+static void cache_append(buffer_t *buf, const void *data, size_t size)
+{
+	buffer_append(buf, data, size);
+}
+
+/* The file's contents for the wanted patterns, compiled afresh: codes
+   decoded from the old file carry their own copy of the character
+   tables, and PCRE2 serialises only codes sharing one. */
+static int cache_encode(struct bounce_rules_cache *cache, buffer_t *buf)
+{
+	struct cache_entry *const *entries;
+	unsigned int i, count;
+	pcre2_code **codes;
+	uint8_t *blob;
+	PCRE2_SIZE blob_size;
+	uint64_t sum = 0;
+	uint32_t value;
+	const char *error;
+	size_t sum_pos;
+	int ret = 0;
+
+	entries = array_get(&cache->wanted, &count);
+	if (count == 0)
+		return -1;
+	codes = t_new(pcre2_code *, count);
+	for (i = 0; i < count && ret == 0; i++) {
+		codes[i] = cache_compile_source(entries[i]->source,
+						entries[i]->flags, &error);
+		if (codes[i] == NULL)
+			ret = -1;
+	}
+	if (ret == 0 &&
+	    pcre2_serialize_encode((const pcre2_code **)codes, count, &blob,
+				   &blob_size, NULL) != (int32_t)count)
+		ret = -1;
+	for (i = 0; i < count && codes[i] != NULL; i++)
+		pcre2_code_free(codes[i]);
+	if (ret < 0 || blob_size > UINT32_MAX)
+		return -1;
+
+	cache_append(buf, CACHE_MAGIC, sizeof(CACHE_MAGIC) - 1);
+	sum_pos = buf->used;
+	cache_append(buf, &sum, sizeof(sum));
+	value = count;
+	cache_append(buf, &value, sizeof(value));
+	for (i = 0; i < count; i++) {
+		value = entries[i]->flags;
+		cache_append(buf, &value, sizeof(value));
+		value = strlen(entries[i]->source);
+		cache_append(buf, &value, sizeof(value));
+		cache_append(buf, entries[i]->source, value);
+	}
+	value = blob_size;
+	cache_append(buf, &value, sizeof(value));
+	cache_append(buf, blob, blob_size);
+	pcre2_serialize_free(blob);
+	sum = cache_checksum(CONST_PTR_OFFSET(buf->data,
+					      sum_pos + sizeof(sum)),
+			     buf->used - sum_pos - sizeof(sum));
+	buffer_write(buf, sum_pos, &sum, sizeof(sum));
+	return 0;
+}
+
+/* A new file replaces the old one whole, so that parallel deliveries
+   read either. Failing (a directory this user may not write) only means
+   the next load compiles again. */
+static void cache_write(struct bounce_rules_cache *cache)
+{
+	const char *tmp_path;
+	buffer_t *buf;
+	int fd;
+
+	buf = t_buffer_create(64 * 1024);
+	if (cache_encode(cache, buf) < 0)
+		return;
+	tmp_path = t_strdup_printf("%s.%s.%s.tmp", cache->path, my_hostname,
+				   my_pid);
+	fd = open(tmp_path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	if (fd == -1)
+		return;
+	if (fchmod(fd, 0644) < 0 ||
+	    write_full(fd, buf->data, buf->used) < 0) {
+		i_close_fd(&fd);
+		i_unlink_if_exists(tmp_path);
+		return;
+	}
+	if (close(fd) < 0 || rename(tmp_path, cache->path) < 0)
+		i_unlink_if_exists(tmp_path);
+}
+
+void bounce_rules_cache_close(struct bounce_rules_cache **_cache, bool update)
+{
+	struct bounce_rules_cache *cache = *_cache;
+	struct hash_iterate_context *iter;
+	struct cache_entry *entry;
+	const char *key;
+
+	if (cache == NULL)
+		return;
+	*_cache = NULL;
+	/* patterns the rules no longer have make the file stale too */
+	if (update && cache->path != NULL &&
+	    (cache->stale || array_count(&cache->wanted) != cache->file_count)) {
+		T_BEGIN {
+			cache_write(cache);
+		} T_END;
+	}
+	iter = hash_table_iterate_init(cache->entries);
+	while (hash_table_iterate(iter, cache->entries, &key, &entry)) {
+		if (entry->re != NULL)
+			pcre2_code_free(entry->re);
+	}
+	hash_table_iterate_deinit(&iter);
+	hash_table_destroy(&cache->entries);
+	pool_unref(&cache->pool);
+}

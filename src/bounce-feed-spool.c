@@ -14,6 +14,7 @@
 #include "write-full.h"
 #include "time-util.h"
 #include "bounce-feed-private.h"
+#include "bounce-feed-libxml.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -200,7 +201,8 @@ static int spool_write(const char *spool_dir,
 	unsigned int try;
 	int ret;
 
-	if (spool_mkdirs(spool_dir, error_r) < 0)
+	if (bounce_feed_libxml_load(error_r) < 0 ||
+	    spool_mkdirs(spool_dir, error_r) < 0)
 		return -1;
 	for (try = 0; try < SPOOL_NAME_TRIES; try++) {
 		ret = spool_write_name(spool_dir, spool_unique_name(),

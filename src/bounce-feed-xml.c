@@ -8,7 +8,7 @@
 #include "bounce-feed-private.h"
 
 #include <time.h>
-#include <libxml/xmlwriter.h>
+#include "bounce-feed-libxml.h"
 
 struct bounce_feed_writer {
 	xmlTextWriterPtr xml;
@@ -45,7 +45,12 @@ struct bounce_feed_writer *bounce_feed_writer_init(string_t *dest)
 {
 	struct bounce_feed_writer *writer;
 	xmlOutputBufferPtr out;
+	const char *error;
 
+	/* bounce_feed_spool_write() loads libxml2 first, and fails the
+	   delivery when it cannot; a tool links it */
+	if (bounce_feed_libxml_load(&error) < 0)
+		i_fatal("%s", error);
 	writer = i_new(struct bounce_feed_writer, 1);
 	writer->dest = dest;
 	out = xmlOutputBufferCreateIO(feed_output_write, NULL, dest, NULL);

@@ -16,16 +16,27 @@ src_libbounce_la_SOURCES = \
 	src/bounce-classify.c \
 	src/bounce-feed-text.c \
 	src/bounce-feed-xml.c \
-	src/bounce-feed-read.c \
+	src/bounce-feed-libxml.c \
 	src/bounce-feed-spool.c \
-	src/bounce-feed-csv.c \
 	src/bounce-state.c
-src_libbounce_la_LIBADD = $(PCRE2_LIBS) $(LIBXML2_LIBS)
+# The feed writer looks libxml2 up when it first writes
+# (bounce-feed-libxml.h), so that the plugin need not link it.
+src_libbounce_la_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DLIBXML2_SONAME=\"$(LIBXML2_SONAME)\"
+src_libbounce_la_LIBADD = $(PCRE2_LIBS)
+
+# Reading the feed (the schema, the spool's documents, CSV): the tools only.
+noinst_LTLIBRARIES += src/libbounce-feedread.la
+src_libbounce_feedread_la_SOURCES = \
+	src/bounce-feed-read.c \
+	src/bounce-feed-csv.c
+src_libbounce_feedread_la_LIBADD = $(LIBXML2_LIBS)
 noinst_HEADERS += \
 	src/bounce.h \
 	src/bounce-private.h \
 	src/bounce-feed.h \
 	src/bounce-feed-private.h \
+	src/bounce-feed-libxml.h \
 	src/bounce-state.h \
 	src/bounce-rules.h \
 	src/bounce-rules-literal.h \
@@ -35,7 +46,8 @@ noinst_HEADERS += \
 	src/tool-config.h \
 	src/tool-state-redis.h
 
-TOOL_LIBS = src/libbounce.la $(LIBDOVECOT) $(PCRE2_LIBS) $(LIBXML2_LIBS)
+TOOL_LIBS = src/libbounce-feedread.la src/libbounce.la $(LIBDOVECOT) \
+	$(PCRE2_LIBS) $(LIBXML2_LIBS)
 # libdovecot lives outside the linker's search path
 TOOL_RPATH = -Wl,-rpath,$(dovecot_pkglibdir)
 

@@ -1,8 +1,11 @@
 /* The compiled-patterns cache of bounce-rules-cache.h. The file holds
    CACHE_MAGIC, then in native byte order: a checksum of everything after
-   it (FNV-1a over 64-bit words: cheap, and enough to notice damage), the number of patterns, each pattern's compile flags, length and
-   source, the size of PCRE2's serialisation of their compiled code and
-   that serialisation (which carries PCRE2's own version check). */
+   it (FNV-1a over 64-bit words: cheap, and enough to notice damage), the
+   number of patterns, for each its compile flags, length and source and
+   its required literals (their number, CACHE_NO_LITERALS when none are
+   known, then each one's length and text), and last the size of PCRE2's
+   serialisation of their compiled code and that serialisation (which
+   carries PCRE2's own version check). */
 
 #include "lib.h"
 #include "array.h"
@@ -10,6 +13,7 @@
 #include "hash.h"
 #include "hostpid.h"
 #include "write-full.h"
+#include "bounce-rules-literal.h"
 #include "bounce-rules-cache.h"
 
 #include <stdio.h>
@@ -17,21 +21,28 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define CACHE_MAGIC "dovecot-bounce rules cache 1\n"
+#define CACHE_MAGIC "dovecot-bounce rules cache 2\n"
 #define CACHE_MAX_SIZE (64 * 1024 * 1024)
+#define CACHE_NO_LITERALS 0xffffffffU
 
 struct cache_entry {
 	uint32_t flags;
 	const char *source;
+	/* the same source with other flags */
+	struct cache_entry *next;
 	/* decoded from the file and not handed out yet */
 	pcre2_code *re;
+	/* the source's required literals once extracted or read (NULL:
+	   none known) */
+	const char *const *literals;
+	bool literals_known;
 	bool used;
 };
 
 struct bounce_rules_cache {
 	pool_t pool;
 	const char *path;
-	/* "flags:source" => entry */
+	/* source => its entries, one per set of flags */
 	HASH_TABLE(const char *, struct cache_entry *) entries;
 	unsigned int file_count;
 	/* the patterns asked for, each once, in order: what the file
@@ -53,9 +64,35 @@ static uint64_t cache_checksum(const unsigned char *p, size_t size)
 	return sum;
 }
 
-static const char *cache_key(uint32_t flags, const char *source)
+static struct cache_entry *
+cache_lookup(struct bounce_rules_cache *cache, uint32_t flags,
+	     const char *source)
 {
-	return t_strdup_printf("%x:%s", flags, source);
+	struct cache_entry *entry;
+
+	entry = hash_table_lookup(cache->entries, source);
+	while (entry != NULL && entry->flags != flags)
+		entry = entry->next;
+	return entry;
+}
+
+/* Adds entry unless one with its source and flags is there already. */
+static bool cache_insert(struct bounce_rules_cache *cache,
+			 struct cache_entry *entry)
+{
+	struct cache_entry *first;
+
+	first = hash_table_lookup(cache->entries, entry->source);
+	for (struct cache_entry *e = first; e != NULL; e = e->next) {
+		if (e->flags == entry->flags)
+			return FALSE;
+	}
+	entry->next = first;
+	if (first == NULL)
+		hash_table_insert(cache->entries, entry->source, entry);
+	else
+		hash_table_update(cache->entries, entry->source, entry);
+	return TRUE;
 }
 
 static pcre2_code *
@@ -96,6 +133,44 @@ static bool cache_trusted(const struct stat *st)
 		(st->st_mode & (S_IWGRP | S_IWOTH)) == 0;
 }
 
+static bool
+cache_get_string(struct bounce_rules_cache *cache, const unsigned char **p,
+		 const unsigned char *end, const char **str_r)
+{
+	uint32_t len;
+
+	if (!cache_get(p, end, &len, sizeof(len)) ||
+	    len > (size_t)(end - *p))
+		return FALSE;
+	*str_r = p_strndup(cache->pool, *p, len);
+	*p += len;
+	return TRUE;
+}
+
+static bool
+cache_get_literals(struct bounce_rules_cache *cache, const unsigned char **p,
+		   const unsigned char *end, struct cache_entry *entry)
+{
+	const char **literals;
+	uint32_t count, i;
+
+	if (!cache_get(p, end, &count, sizeof(count)))
+		return FALSE;
+	entry->literals_known = TRUE;
+	if (count == CACHE_NO_LITERALS)
+		return TRUE;
+	if (count == 0 || count > (size_t)(end - *p))
+		return FALSE;
+	literals = p_new(cache->pool, const char *, count + 1);
+	for (i = 0; i < count; i++) {
+		if (!cache_get_string(cache, p, end, &literals[i]) ||
+		    strlen(literals[i]) < RULES_LITERAL_MIN_LEN)
+			return FALSE;
+	}
+	entry->literals = literals;
+	return TRUE;
+}
+
 static int cache_parse(struct bounce_rules_cache *cache,
 		       const unsigned char *data, size_t size)
 {
@@ -103,8 +178,7 @@ static int cache_parse(struct bounce_rules_cache *cache,
 	struct cache_entry **entries;
 	pcre2_code **codes;
 	uint64_t sum;
-	uint32_t count, flags, len, blob_size, i;
-	char *source;
+	uint32_t count, blob_size, i;
 	int32_t ret;
 
 	if (size < sizeof(CACHE_MAGIC) - 1 ||
@@ -118,16 +192,12 @@ static int cache_parse(struct bounce_rules_cache *cache,
 		return -1;
 	entries = p_new(cache->pool, struct cache_entry *, count + 1);
 	for (i = 0; i < count; i++) {
-		if (!cache_get(&p, end, &flags, sizeof(flags)) ||
-		    !cache_get(&p, end, &len, sizeof(len)) ||
-		    len > (size_t)(end - p))
-			return -1;
-		source = p_malloc(cache->pool, len + 1);
-		memcpy(source, p, len);
-		p += len;
 		entries[i] = p_new(cache->pool, struct cache_entry, 1);
-		entries[i]->flags = flags;
-		entries[i]->source = source;
+		if (!cache_get(&p, end, &entries[i]->flags,
+			       sizeof(entries[i]->flags)) ||
+		    !cache_get_string(cache, &p, end, &entries[i]->source) ||
+		    !cache_get_literals(cache, &p, end, entries[i]))
+			return -1;
 	}
 	if (!cache_get(&p, end, &blob_size, sizeof(blob_size)) ||
 	    blob_size != (size_t)(end - p))
@@ -143,15 +213,11 @@ static int cache_parse(struct bounce_rules_cache *cache,
 		return -1;
 	}
 	for (i = 0; i < count; i++) {
-		const char *key = p_strdup(cache->pool,
-			cache_key(entries[i]->flags, entries[i]->source));
-
-		if (hash_table_lookup(cache->entries, key) != NULL) {
+		if (!cache_insert(cache, entries[i])) {
 			pcre2_code_free(codes[i]);
 			continue;
 		}
 		entries[i]->re = codes[i];
-		hash_table_insert(cache->entries, key, entries[i]);
 		cache->file_count++;
 	}
 	return 0;
@@ -192,7 +258,8 @@ struct bounce_rules_cache *bounce_rules_cache_open(const char *path)
 	pool = pool_alloconly_create("bounce rules cache", 4096);
 	cache = p_new(pool, struct bounce_rules_cache, 1);
 	cache->pool = pool;
-	hash_table_create(&cache->entries, pool, 0, str_hash, strcmp);
+	/* sized for the shipped rules: no rehashing while reading */
+	hash_table_create(&cache->entries, pool, 512, str_hash, strcmp);
 	p_array_init(&cache->wanted, pool, 256);
 	if (path != NULL && *path != '\0') {
 		cache->path = p_strdup(pool, path);
@@ -207,11 +274,9 @@ pcre2_code *bounce_rules_cache_compile(struct bounce_rules_cache *cache,
 				       const char **error_r)
 {
 	struct cache_entry *entry;
-	const char *key;
 	pcre2_code *re;
 
-	key = cache_key(flags, pattern);
-	entry = hash_table_lookup(cache->entries, key);
+	entry = cache_lookup(cache, flags, pattern);
 	if (entry != NULL && entry->re != NULL) {
 		re = entry->re;
 		entry->re = NULL;
@@ -228,16 +293,61 @@ pcre2_code *bounce_rules_cache_compile(struct bounce_rules_cache *cache,
 	entry->flags = flags;
 	entry->source = p_strdup(cache->pool, pattern);
 	entry->used = TRUE;
-	key = p_strdup(cache->pool, key);
-	hash_table_insert(cache->entries, key, entry);
+	(void)cache_insert(cache, entry);
 	array_push_back(&cache->wanted, &entry);
 	cache->stale = TRUE;
 	return re;
 }
 
+static void
+cache_entry_literals(struct bounce_rules_cache *cache, struct cache_entry *entry)
+{
+	if (!entry->literals_known) {
+		entry->literals = bounce_rules_literals(cache->pool,
+							entry->source);
+		entry->literals_known = TRUE;
+	}
+}
+
+const char *const *
+bounce_rules_cache_literals(struct bounce_rules_cache *cache,
+			    const char *pattern, uint32_t flags)
+{
+	struct cache_entry *entry;
+
+	entry = cache_lookup(cache, flags, pattern);
+	if (entry == NULL)
+		return bounce_rules_literals(cache->pool, pattern);
+	cache_entry_literals(cache, entry);
+	return entry->literals;
+}
+
 static void cache_append(buffer_t *buf, const void *data, size_t size)
 {
 	buffer_append(buf, data, size);
+}
+
+static void cache_append_string(buffer_t *buf, const char *str)
+{
+	uint32_t len = strlen(str);
+
+	cache_append(buf, &len, sizeof(len));
+	cache_append(buf, str, len);
+}
+
+static void
+cache_append_literals(struct bounce_rules_cache *cache, buffer_t *buf,
+		      struct cache_entry *entry)
+{
+	const char *const *lit;
+	uint32_t count;
+
+	cache_entry_literals(cache, entry);
+	count = entry->literals == NULL ? CACHE_NO_LITERALS :
+		str_array_length(entry->literals);
+	cache_append(buf, &count, sizeof(count));
+	for (lit = entry->literals; lit != NULL && *lit != NULL; lit++)
+		cache_append_string(buf, *lit);
 }
 
 /* The file's contents for the wanted patterns, compiled afresh: codes
@@ -283,9 +393,8 @@ static int cache_encode(struct bounce_rules_cache *cache, buffer_t *buf)
 	for (i = 0; i < count; i++) {
 		value = entries[i]->flags;
 		cache_append(buf, &value, sizeof(value));
-		value = strlen(entries[i]->source);
-		cache_append(buf, &value, sizeof(value));
-		cache_append(buf, entries[i]->source, value);
+		cache_append_string(buf, entries[i]->source);
+		cache_append_literals(cache, buf, entries[i]);
 	}
 	value = blob_size;
 	cache_append(buf, &value, sizeof(value));
@@ -329,7 +438,7 @@ void bounce_rules_cache_close(struct bounce_rules_cache **_cache, bool update)
 {
 	struct bounce_rules_cache *cache = *_cache;
 	struct hash_iterate_context *iter;
-	struct cache_entry *entry;
+	struct cache_entry *entry, *e;
 	const char *key;
 
 	if (cache == NULL)
@@ -344,8 +453,10 @@ void bounce_rules_cache_close(struct bounce_rules_cache **_cache, bool update)
 	}
 	iter = hash_table_iterate_init(cache->entries);
 	while (hash_table_iterate(iter, cache->entries, &key, &entry)) {
-		if (entry->re != NULL)
-			pcre2_code_free(entry->re);
+		for (e = entry; e != NULL; e = e->next) {
+			if (e->re != NULL)
+				pcre2_code_free(e->re);
+		}
 	}
 	hash_table_iterate_deinit(&iter);
 	hash_table_destroy(&cache->entries);

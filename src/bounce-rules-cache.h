@@ -23,6 +23,12 @@ struct bounce_rules_cache *bounce_rules_cache_open(const char *path);
 pcre2_code *bounce_rules_cache_compile(struct bounce_rules_cache *cache,
 				       const char *pattern, uint32_t flags,
 				       const char **error_r);
+/* The pattern's required literals, as bounce_rules_literals() extracts
+   them: from the cache when it holds the pattern. Valid until the cache
+   is closed. */
+const char *const *
+bounce_rules_cache_literals(struct bounce_rules_cache *cache,
+			    const char *pattern, uint32_t flags);
 /* Frees the cache; with update, first rewrites the file if it did not
    hold exactly the patterns asked for. */
 void bounce_rules_cache_close(struct bounce_rules_cache **cache, bool update);

@@ -37,10 +37,10 @@
 struct rule_pattern {
 	pcre2_code *re;
 	unsigned int uses;
-	/* phrases: the literals one of which every match contains (NULL:
-	   none known, always run) and the pattern's number in the literal
-	   index */
-	const char *const *literals;
+	/* phrases: whether the literal index knows literals one of which
+	   every match contains (else the pattern always runs), and the
+	   pattern's number there */
+	bool prefiltered;
 	unsigned int literal_id;
 };
 
@@ -167,13 +167,17 @@ rule_set_add(struct rules_parser *parser, struct rule_set *set,
 
 		pat->re = re;
 		if (set->prefilter) {
-			pat->literals = bounce_rules_literals(
-				parser->rules->pool, pattern);
+			const char *const *literals =
+				bounce_rules_cache_literals(
+					parser->rules->cache, pattern,
+					RULES_COMPILE_FLAGS);
+
 			pat->literal_id = parser->rules->literal_count++;
-			if (pat->literals != NULL) {
+			pat->prefiltered = literals != NULL;
+			if (literals != NULL) {
 				bounce_literal_index_add(
 					parser->rules->literals,
-					pat->literals, pat->literal_id);
+					literals, pat->literal_id);
 			}
 		}
 	}
@@ -266,7 +270,7 @@ rule_set_first(struct bounce_rules *rules, struct rule_set *set,
 		return -1;
 	pat = array_get_modifiable(&set->patterns, &count);
 	for (i = 0; i < count && best_start > 0; i++) {
-		if (found != NULL && pat[i].literals != NULL &&
+		if (found != NULL && pat[i].prefiltered &&
 		    !found[pat[i].literal_id])
 			continue;
 		if (rules_exec_counted(rules, pat[i].re, &pat[i].uses,

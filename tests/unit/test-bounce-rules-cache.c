@@ -9,7 +9,12 @@
 #include <unistd.h>
 #include <fcntl.h>
 
-#define CACHE_MAGIC "dovecot-bounce rules cache 1\n"
+#include "istream.h"
+#include "str.h"
+
+#include <dirent.h>
+
+#define CACHE_MAGIC "dovecot-bounce rules cache 2\n"
 
 static struct bounce_rules *load(const char *rules_path, const char *cache)
 {
@@ -71,6 +76,72 @@ static void test_cache_shipped_rules(void)
 	CU_ASSERT_PTR_NULL(phrase(cached, "all is well"));
 	bounce_rules_free(&cached);
 	bounce_rules_free(&rules);
+}
+
+/* Every recipient of a sample as one line: what the classifier decided
+   and which rule decided it */
+static const char *
+classify_summary(struct bounce_classifier *cls, const char *path)
+{
+	struct istream *input = i_stream_create_file(path, IO_BLOCK_SIZE);
+	struct bounce_report *report;
+	const struct bounce_recipient *rcpt;
+	string_t *str = t_str_new(256);
+
+	report = bounce_classify(cls, test_pool, input, NULL);
+	i_stream_unref(&input);
+	array_foreach(&report->recipients, rcpt) {
+		str_printfa(str, "%s %s %s %u %s|", rcpt->address,
+			    bounce_type_to_str(rcpt->type), rcpt->category,
+			    rcpt->code, rcpt->rule);
+	}
+	return str_c(str);
+}
+
+/* The patterns and their literals read back from the cache decide every
+   sample as the rules compiled from their text do. */
+static void test_cache_classifies_alike(void)
+{
+	struct bounce_settings set;
+	struct bounce_classifier *cached;
+	struct dirent *d;
+	unsigned int compared = 0;
+	DIR *dir;
+
+	i_zero(&set);
+	set.rules_path = test_rules_path;
+	set.rules_cache_path = t_strconcat(test_dir, "/alike.cache", NULL);
+	/* the first load writes the cache, the second reads it */
+	cached = test_classifier_init(&set);
+	bounce_classifier_deinit(&cached);
+	CU_ASSERT_TRUE_FATAL(cache_valid(set.rules_cache_path));
+	cached = test_classifier_init(&set);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cached);
+
+	dir = opendir(test_samples_dir);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
+	while ((d = readdir(dir)) != NULL) {
+		size_t len = strlen(d->d_name);
+
+		if (len < 4 || strcmp(d->d_name + len - 4, ".eml") != 0)
+			continue;
+		T_BEGIN {
+			const char *path = t_strconcat(test_samples_dir, "/",
+						       d->d_name, NULL);
+			const char *want = classify_summary(test_cls, path);
+			const char *got = classify_summary(cached, path);
+
+			if (strcmp(want, got) != 0) {
+				i_error("%s: %s, through the cache %s",
+					d->d_name, want, got);
+				CU_FAIL("classified otherwise through the cache");
+			}
+		} T_END;
+		compared++;
+	}
+	(void)closedir(dir);
+	CU_ASSERT(compared >= 90);
+	bounce_classifier_deinit(&cached);
 }
 
 static void test_cache_follows_rules(void)
@@ -139,6 +210,8 @@ static void add_suites(void)
 
 	CU_add_test(suite, "the shipped rules through the cache",
 		    test_cache_shipped_rules);
+	CU_add_test(suite, "every sample classified alike through the cache",
+		    test_cache_classifies_alike);
 	CU_add_test(suite, "edited rules are compiled again",
 		    test_cache_follows_rules);
 	CU_add_test(suite, "damaged or untrusted caches are replaced",

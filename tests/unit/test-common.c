@@ -11,6 +11,7 @@ struct bounce_classifier *test_cls;
 pool_t test_pool;
 const char *test_dir;
 const char *const test_rules_path = TEST_RULES_PATH;
+const char *const test_samples_dir = TEST_SAMPLES_DIR;
 
 struct bounce_report *
 test_classify_with(struct bounce_classifier *cls, pool_t pool,

@@ -7,10 +7,10 @@
    The SMTP-command and original-message markers, whose matches are
    walked through, and the header names, tried on every header, are
    joined into one alternation whose (*MARK) names the rule (each pattern
-   is compiled alone too, to report a bad one at its line). A pattern is JIT-compiled only once it has been used a few
-   times: a delivery process classifies one message, for which compiling
-   every pattern to machine code would cost more than the matching
-   itself. */
+   is compiled alone too, to report a bad one at its line). A pattern is
+   JIT-compiled only once it has been run over some text: a delivery
+   process classifies one message, for which compiling patterns to
+   machine code would cost more than the matching itself. */
 
 #include "lib.h"
 
@@ -29,14 +29,18 @@
 #include <unistd.h>
 
 #define RULES_MAX_INCLUDE_DEPTH 8
-/* Matches with a pattern before it is JIT-compiled */
-#define RULES_JIT_AFTER_USES 8
+/* Bytes of text a pattern is run over before it is JIT-compiled.
+   Compiling one costs about what the interpreter spends on this much
+   text, so a delivery, classifying one message, rarely pays for it and
+   a run over many messages soon does. */
+#define RULES_JIT_AFTER_BYTES (16 * 1024)
 #define RULES_COMPILE_FLAGS \
 	(PCRE2_CASELESS | PCRE2_UTF | PCRE2_MATCH_INVALID_UTF)
 
 struct rule_pattern {
 	pcre2_code *re;
-	unsigned int uses;
+	/* bytes run over so far, up to RULES_JIT_AFTER_BYTES */
+	size_t scanned;
 	/* phrases: whether the literal index knows literals one of which
 	   every match contains (else the pattern always runs), and the
 	   pattern's number there */
@@ -52,6 +56,11 @@ struct rule_set {
 	bool prefilter;
 	string_t *source;
 	struct rule_pattern all;
+	/* with alternation: every pattern's required literals, one of
+	   which each match contains, unless some pattern has none known
+	   (unfiltered) */
+	struct bounce_literal_index *literals;
+	bool unfiltered;
 };
 
 struct status_rule {
@@ -96,9 +105,9 @@ struct bounce_rules {
 	ARRAY(pcre2_code *) verp;
 	ARRAY_TYPE(bounce_format) formats;
 
-	/* pcre2_code => matches so far, until JIT-compiled (for the
+	/* pcre2_code => bytes run over, until JIT-compiled (for the
 	   formats' patterns, which bounce_rules_exec() runs) */
-	HASH_TABLE(const pcre2_code *, void *) uses;
+	HASH_TABLE(const pcre2_code *, void *) scanned;
 
 	/* while loading: compiled patterns from an earlier load */
 	struct bounce_rules_cache *cache;
@@ -136,6 +145,26 @@ static const char *rules_location(struct rules_parser *parser)
 			       parser->linenum);
 }
 
+static void
+rule_set_add_literals(struct rules_parser *parser, struct rule_set *set,
+		      const char *pattern)
+{
+	const char *const *literals;
+
+	if (set->unfiltered)
+		return;
+	literals = bounce_rules_cache_literals(parser->rules->cache, pattern,
+					       RULES_COMPILE_FLAGS);
+	if (literals == NULL) {
+		set->unfiltered = TRUE;
+		bounce_literal_index_free(&set->literals);
+		return;
+	}
+	if (set->literals == NULL)
+		set->literals = bounce_literal_index_create();
+	bounce_literal_index_add(set->literals, literals, 0);
+}
+
 static int
 rule_set_add(struct rules_parser *parser, struct rule_set *set,
 	     const struct bounce_rule *rule, const char *pattern)
@@ -162,6 +191,7 @@ rule_set_add(struct rules_parser *parser, struct rule_set *set,
 			str_append_c(set->source, '|');
 		str_printfa(set->source, "(?:%s)(*MARK:%u)", pattern,
 			    array_count(&set->rules));
+		rule_set_add_literals(parser, set, pattern);
 	} else {
 		struct rule_pattern *pat = array_append_space(&set->patterns);
 
@@ -201,6 +231,7 @@ static void rule_set_free(struct rule_set *set)
 
 	if (set->all.re != NULL)
 		pcre2_code_free(set->all.re);
+	bounce_literal_index_free(&set->literals);
 	if (set->source != NULL)
 		str_free(&set->source);
 	if (array_is_created(&set->rules))
@@ -214,13 +245,13 @@ static void rule_set_free(struct rule_set *set)
 
 static int
 rules_exec_counted(struct bounce_rules *rules, pcre2_code *re,
-		   unsigned int *uses, const char *subject, size_t len,
+		   size_t *scanned, const char *subject, size_t len,
 		   size_t offset)
 {
 	int ret;
 
-	if (*uses < RULES_JIT_AFTER_USES &&
-	    ++*uses == RULES_JIT_AFTER_USES) {
+	if (*scanned < RULES_JIT_AFTER_BYTES &&
+	    (*scanned += I_MAX(len - offset, 1)) >= RULES_JIT_AFTER_BYTES) {
 		/* JIT is an optimisation: without it (unsupported CPU, no
 		   executable memory) the interpreter gives the same
 		   answers. */
@@ -231,6 +262,19 @@ rules_exec_counted(struct bounce_rules *rules, pcre2_code *re,
 	/* No match, and also match-limit and similar errors on hostile
 	   input: a rule that cannot decide did not match. */
 	return ret < 0 ? 0 : 1;
+}
+
+/* Whether text may hold a match of the set's alternation: not when it
+   lacks every pattern's literals. */
+static bool
+rule_set_may_match(struct rule_set *set, const char *text, size_t len)
+{
+	bool found = FALSE;
+
+	if (set->literals == NULL ||
+	    !bounce_literal_index_scan(set->literals, text, len, &found))
+		return TRUE;
+	return found;
 }
 
 /* After a match of an alternation: the rule its (*MARK) names. */
@@ -260,7 +304,8 @@ rule_set_first(struct bounce_rules *rules, struct rule_set *set,
 
 	if (set->alternation) {
 		if (set->all.re == NULL ||
-		    rules_exec_counted(rules, set->all.re, &set->all.uses,
+		    !rule_set_may_match(set, text, len) ||
+		    rules_exec_counted(rules, set->all.re, &set->all.scanned,
 				       text, len, 0) <= 0)
 			return -1;
 		(void)bounce_rules_group(rules, 0, start_r, &end);
@@ -273,7 +318,7 @@ rule_set_first(struct bounce_rules *rules, struct rule_set *set,
 		if (found != NULL && pat[i].prefiltered &&
 		    !found[pat[i].literal_id])
 			continue;
-		if (rules_exec_counted(rules, pat[i].re, &pat[i].uses,
+		if (rules_exec_counted(rules, pat[i].re, &pat[i].scanned,
 				       text, len, 0) <= 0)
 			continue;
 		(void)bounce_rules_group(rules, 0, &start, &end);
@@ -863,7 +908,7 @@ int bounce_rules_load_cached(const char *path, const char *cache_path,
 	p_array_init(&rules->when, pool, 8);
 	p_array_init(&rules->verp, pool, 2);
 	p_array_init(&rules->formats, pool, 32);
-	hash_table_create_direct(&rules->uses, default_pool, 0);
+	hash_table_create_direct(&rules->scanned, default_pool, 0);
 	rules->literals = bounce_literal_index_create();
 	rules->cache = bounce_rules_cache_open(cache_path);
 	/* walked through match by match, or run on every header */
@@ -936,7 +981,7 @@ void bounce_rules_free(struct bounce_rules **_rules)
 	}
 	if (rules->md != NULL)
 		pcre2_match_data_free(rules->md);
-	hash_table_destroy(&rules->uses);
+	hash_table_destroy(&rules->scanned);
 	bounce_rules_cache_close(&rules->cache, FALSE);
 	bounce_literal_index_free(&rules->literals);
 	pool_unref(&rules->pool);
@@ -945,15 +990,15 @@ void bounce_rules_free(struct bounce_rules **_rules)
 int bounce_rules_exec(struct bounce_rules *rules, const pcre2_code *re,
 		      const char *subject, size_t len, size_t offset)
 {
-	unsigned int uses, before;
+	size_t scanned, before;
 	int ret;
 
-	before = uses = POINTER_CAST_TO(hash_table_lookup(rules->uses, re),
-					unsigned int);
-	ret = rules_exec_counted(rules, (pcre2_code *)re, &uses, subject,
+	before = scanned = POINTER_CAST_TO(
+		hash_table_lookup(rules->scanned, re), size_t);
+	ret = rules_exec_counted(rules, (pcre2_code *)re, &scanned, subject,
 				 len, offset);
-	if (uses != before)
-		hash_table_update(rules->uses, re, POINTER_CAST(uses));
+	if (scanned != before)
+		hash_table_update(rules->scanned, re, POINTER_CAST(scanned));
 	return ret;
 }
 
@@ -1040,11 +1085,12 @@ bounce_rules_find_command(struct bounce_rules *rules, const char *text,
 	PCRE2_SPTR mark;
 	unsigned int idx;
 
-	if (rules->commands.all.re == NULL)
+	if (rules->commands.all.re == NULL ||
+	    !rule_set_may_match(&rules->commands, text, len))
 		return NULL;
 	while (offset <= len &&
 	       rules_exec_counted(rules, rules->commands.all.re,
-				  &rules->commands.all.uses, text, len,
+				  &rules->commands.all.scanned, text, len,
 				  offset) > 0) {
 		(void)bounce_rules_group(rules, 0, &start, &end);
 		mark = pcre2_get_mark(rules->md);

@@ -165,6 +165,43 @@ static void test_include_and_misc(void)
 	bounce_rules_free(&rules);
 }
 
+/* The sets tried as one alternation skip text lacking every pattern's
+   literals, yet find each match they would find without that check. */
+static void test_alternation_prefilter(void)
+{
+	const struct bounce_rule *rule;
+	struct bounce_rules *rules;
+	const char *text;
+
+	rules = load_ok(write_rules("alternation.rules",
+		"command rcpt after RCPT TO\n"
+		"command data in reply to (?:end of )?DATA command\n"
+		"keep-header ^X-(?:Campaign|Job)-?Id$\n"));
+	rule = bounce_rules_find_command(rules,
+		"550 5.1.1 unknown user (In Reply To end of data command)", 0);
+	CU_ASSERT(rule != NULL && strcmp(rule->group, "data") == 0);
+	CU_ASSERT_PTR_NULL(bounce_rules_find_command(rules,
+		"550 5.1.1 unknown user", 0));
+	/* the nearer of two commands */
+	text = "after rcpt to: nobody; in reply to DATA command: x@y";
+	rule = bounce_rules_find_command(rules, text, strlen(text) - 3);
+	CU_ASSERT(rule != NULL && strcmp(rule->group, "data") == 0);
+	CU_ASSERT(bounce_rules_keep_header(rules, "x-jobid"));
+	CU_ASSERT(!bounce_rules_keep_header(rules, "X-Mailer"));
+	/* non-ASCII text is matched without the check */
+	CU_ASSERT_PTR_NOT_NULL(bounce_rules_find_command(rules,
+		"\xc3\xa9chec after rcpt to", 0));
+	bounce_rules_free(&rules);
+
+	/* a pattern without known literals: the set is always run */
+	rules = load_ok(write_rules("alternation.rules",
+		"command rcpt after RCPT TO\n"
+		"command mail ^\\d\\d\\d\\b\n"));
+	rule = bounce_rules_find_command(rules, "553 no", 0);
+	CU_ASSERT(rule != NULL && strcmp(rule->group, "mail") == 0);
+	bounce_rules_free(&rules);
+}
+
 static void test_type_override(void)
 {
 	struct bounce_report *report;
@@ -205,6 +242,8 @@ static void add_suites(void)
 	CU_add_test(suite, "status wildcards", test_status_wildcards);
 	CU_add_test(suite, "include, subject, verp, keep-header, original",
 		    test_include_and_misc);
+	CU_add_test(suite, "alternations skip text without their literals",
+		    test_alternation_prefilter);
 	CU_add_test(suite, "category type overrides", test_type_override);
 }
 

@@ -15,10 +15,13 @@ if bounce {
 setup_delivery() {
 	setup_run_dir
 	printf '%s\n' "$GLOBAL_SCRIPT" > "$run_dir/global.sieve"
-	# Global use: users' own scripts cannot require vnd.bounce.
+	# Global use: users' own scripts cannot require vnd.bounce. The
+	# rules cache as the README recommends: the first delivery writes
+	# it, the others decode the rules' patterns from it.
 	write_conf "$conf" "  sieve_before = $run_dir/global.sieve
   sieve_extensions = -vnd.bounce
-  sieve_global_extensions = +vnd.bounce"
+  sieve_global_extensions = +vnd.bounce
+  sieve_bounce_rules_cache = $run_dir/home/bounce-rules.cache"
 	own_run_dir
 }
 

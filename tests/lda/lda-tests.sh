@@ -58,6 +58,10 @@ MALFORMED=$(msg malformed.eml) || exit $HARD_ERROR
 
 check_delivery "hard bounce" "$HARD" Bounces/hard '$BounceHard' \
 	"type=hard; category=bad-mailbox; code=10; recipient=userunknown@bouncehammer.jp"
+# the rules cache this first delivery wrote (a delivery that could not
+# use it would write another in its place)
+cache=$run_dir/home/bounce-rules.cache
+cache_inode=$(stat -c %i "$cache" 2>/dev/null)
 check_delivery "soft bounce" "$SOFT" Bounces/soft '$BounceSoft' \
 	"type=soft; category=quota-issues; code=22; recipient=kijitora@example.jp"
 check_delivery "refused as spam" "$OTHER" Bounces/other '$BounceOther' \
@@ -107,6 +111,16 @@ for folder in hard soft other complaint; do
 			"got: $got"
 	fi
 done
+
+# The deliveries after the first classified with the rules cache it wrote
+if [ -n "$cache_inode" ] && [ "$(stat -c %U "$cache")" = "$run_user" ] &&
+   [ "$(stat -c %i "$cache")" = "$cache_inode" ] &&
+   head -c 26 "$cache" | grep -q '^dovecot-bounce rules cache'; then
+	pass "the first delivery wrote the rules cache the others used"
+else
+	fail "the first delivery wrote the rules cache the others used" \
+		"$(ls -l "$cache" 2>&1)"
+fi
 
 # A user's own script may not use the extension: it is global only here.
 cat > "$run_dir/sieve/user.sieve" <<'EOF'

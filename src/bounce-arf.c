@@ -33,11 +33,7 @@ static void arf_add_header_addresses(struct bounce_context *ctx,
 				     (const unsigned char *)value,
 				     strlen(value), 64, 0);
 	for (; addr != NULL; addr = addr->next) {
-		if (addr->mailbox == NULL || addr->domain == NULL ||
-		    addr->domain[0] == '\0')
-			continue;
-		norm = bounce_address_normalize(ctx->pool, t_strconcat(
-			addr->mailbox, "@", addr->domain, NULL));
+		norm = bounce_message_address(ctx->pool, addr);
 		if (norm != NULL)
 			arf_add(ctx, norm, feedback_type);
 	}

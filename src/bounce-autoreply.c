@@ -22,10 +22,9 @@ static const char *autoreply_sender(struct bounce_context *ctx)
 	addr = message_address_parse(pool_datastack_create(),
 				     (const unsigned char *)value,
 				     strlen(value), 1, 0);
-	if (addr == NULL || addr->mailbox == NULL || addr->domain == NULL)
+	if (addr == NULL)
 		return "";
-	value = bounce_address_normalize(ctx->pool, t_strconcat(
-		addr->mailbox, "@", addr->domain, NULL));
+	value = bounce_message_address(ctx->pool, addr);
 	return value == NULL ? "" : value;
 }
 

@@ -182,10 +182,7 @@ static bool classify_failed_recipients_header(struct bounce_context *ctx)
 					     (const unsigned char *)hdr->value,
 					     strlen(hdr->value), 256, 0);
 		for (; addr != NULL; addr = addr->next) {
-			if (addr->mailbox == NULL || addr->domain == NULL)
-				continue;
-			norm = bounce_address_normalize(ctx->pool, t_strconcat(
-				addr->mailbox, "@", addr->domain, NULL));
+			norm = bounce_message_address(ctx->pool, addr);
 			if (norm == NULL)
 				continue;
 			rcpt = bounce_context_add_recipient(ctx, norm);
@@ -234,15 +231,22 @@ static void classify_dsn_fill_addresses(struct bounce_context *ctx)
 		     array_count(&report->recipients) - count);
 }
 
-static bool classify_has_dsn_part(const struct bounce_parsed *parsed)
+static bool classify_has_part(const struct bounce_parsed *parsed,
+			      enum bounce_part_kind kind)
 {
 	const struct bounce_part *part;
 
 	array_foreach(&parsed->parts, part) {
-		if (part->kind == BOUNCE_PART_DELIVERY_STATUS)
+		if (part->kind == kind)
 			return TRUE;
 	}
 	return FALSE;
+}
+
+static bool header_is_report(const char *content_type)
+{
+	return content_type != NULL &&
+		strstr(t_str_lcase(content_type), "multipart/report") != NULL;
 }
 
 /* Whether the returned original is itself a notification (a bounce
@@ -251,10 +255,8 @@ static bool classify_original_is_notification(struct bounce_context *ctx)
 {
 	const char *value;
 
-	value = bounce_headers_find(&ctx->parsed->orig_headers,
-				    "Content-Type");
-	if (value != NULL &&
-	    strstr(t_str_lcase(value), "multipart/report") != NULL)
+	if (header_is_report(bounce_headers_find(&ctx->parsed->orig_headers,
+						 "Content-Type")))
 		return TRUE;
 	value = bounce_headers_find(&ctx->parsed->orig_headers, "From");
 	if (value == NULL)
@@ -290,7 +292,7 @@ static bool classify_original_recipient(struct bounce_context *ctx)
 	const struct message_address *addr;
 	const char *value, *norm;
 
-	if (!classify_has_dsn_part(ctx->parsed) &&
+	if (!classify_has_part(ctx->parsed, BOUNCE_PART_DELIVERY_STATUS) &&
 	    !(ctx->format_matched && classify_from_mail_system(ctx)))
 		return FALSE;
 	/* a text cut short may have named the address further on */
@@ -305,11 +307,9 @@ static bool classify_original_recipient(struct bounce_context *ctx)
 	addr = message_address_parse(pool_datastack_create(),
 				     (const unsigned char *)value,
 				     strlen(value), 2, 0);
-	if (addr == NULL || addr->next != NULL ||
-	    addr->mailbox == NULL || addr->domain == NULL)
+	if (addr == NULL || addr->next != NULL)
 		return FALSE;
-	norm = bounce_address_normalize(ctx->pool, t_strconcat(
-		addr->mailbox, "@", addr->domain, NULL));
+	norm = bounce_message_address(ctx->pool, addr);
 	if (norm == NULL)
 		return FALSE;
 	(void)bounce_context_add_recipient(ctx, norm);
@@ -362,20 +362,8 @@ static void classify_parsed(struct bounce_context *ctx)
 
 static bool classify_has_report(const struct bounce_parsed *parsed)
 {
-	const struct bounce_part *part;
-
-	array_foreach(&parsed->parts, part) {
-		if (part->kind == BOUNCE_PART_DELIVERY_STATUS ||
-		    part->kind == BOUNCE_PART_FEEDBACK_REPORT)
-			return TRUE;
-	}
-	return FALSE;
-}
-
-static bool header_is_report(const char *content_type)
-{
-	return content_type != NULL &&
-		strstr(t_str_lcase(content_type), "multipart/report") != NULL;
+	return classify_has_part(parsed, BOUNCE_PART_DELIVERY_STATUS) ||
+		classify_has_part(parsed, BOUNCE_PART_FEEDBACK_REPORT);
 }
 
 /* Where an inline copy of a whole delivery report begins in the text:

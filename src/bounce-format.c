@@ -73,6 +73,18 @@ static void format_finish_recipient(struct bounce_context *ctx,
 	str_truncate(diag, 0);
 }
 
+static bool format_address_listed(const ARRAY_TYPE(const_string) *list,
+				  const char *address)
+{
+	const char *const *p;
+
+	array_foreach(list, p) {
+		if (strcmp(*p, address) == 0)
+			return TRUE;
+	}
+	return FALSE;
+}
+
 static void
 format_header_addresses(struct bounce_context *ctx, const char *name,
 			ARRAY_TYPE(const_string) *addrs)
@@ -88,11 +100,8 @@ format_header_addresses(struct bounce_context *ctx, const char *name,
 					     (const unsigned char *)hdr->value,
 					     strlen(hdr->value), 64, 0);
 		for (; addr != NULL; addr = addr->next) {
-			if (addr->mailbox == NULL || addr->domain == NULL)
-				continue;
-			norm = bounce_address_normalize(pool_datastack_create(),
-				t_strconcat(addr->mailbox, "@", addr->domain,
-					    NULL));
+			norm = bounce_message_address(pool_datastack_create(),
+						      addr);
 			if (norm != NULL)
 				array_push_back(addrs, &norm);
 		}
@@ -108,9 +117,8 @@ format_own_addresses(struct bounce_context *ctx, ARRAY_TYPE(const_string) *own)
 {
 	static const char *const names[] = { "From", "To", "Sender", "Reply-To" };
 	ARRAY_TYPE(const_string) failed, all;
-	const char *const *p, *const *q;
+	const char *const *p;
 	unsigned int i;
-	bool listed;
 
 	t_array_init(&failed, 4);
 	format_header_addresses(ctx, "X-Failed-Recipients", &failed);
@@ -120,26 +128,9 @@ format_own_addresses(struct bounce_context *ctx, ARRAY_TYPE(const_string) *own)
 	for (i = 0; i < N_ELEMENTS(names); i++)
 		format_header_addresses(ctx, names[i], &all);
 	array_foreach(&all, p) {
-		listed = FALSE;
-		array_foreach(&failed, q) {
-			if (strcmp(*p, *q) == 0)
-				listed = TRUE;
-		}
-		if (!listed)
+		if (!format_address_listed(&failed, *p))
 			array_push_back(own, p);
 	}
-}
-
-static bool format_is_own_address(const ARRAY_TYPE(const_string) *own,
-				  const char *address)
-{
-	const char *const *p;
-
-	array_foreach(own, p) {
-		if (strcmp(*p, address) == 0)
-			return TRUE;
-	}
-	return FALSE;
 }
 
 static bool
@@ -173,7 +164,7 @@ format_scan(struct bounce_context *ctx, const struct bounce_format *fmt,
 					     &start, &end)) {
 			addr = bounce_address_normalize(ctx->pool,
 				t_strndup(line + start, end - start));
-			if (addr != NULL && !format_is_own_address(own, addr)) {
+			if (addr != NULL && !format_address_listed(own, addr)) {
 				format_finish_recipient(ctx, rcpt, diag);
 				rcpt = bounce_context_add_recipient(ctx, addr);
 				found = TRUE;

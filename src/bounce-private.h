@@ -87,6 +87,11 @@ const char *bounce_text_fold(pool_t pool, const char *text, size_t len);
 /* Lowercase the address, strip <>, "rfc822;" and surrounding space.
    Returns NULL when it does not look like an address. */
 const char *bounce_address_normalize(pool_t pool, const char *str);
+struct message_address;
+/* A parsed address (lib-mail's message-address.h) normalized as above;
+   NULL for a group or an address without a domain. */
+const char *bounce_message_address(pool_t pool,
+				   const struct message_address *addr);
 
 /* --- recognisers: each fills report->recipients (with evidence only)
    and returns TRUE when it understood the message --- */

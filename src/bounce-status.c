@@ -5,6 +5,7 @@
 
 #include <ctype.h>
 #include "str.h"
+#include "message-address.h"
 #include "bounce-private.h"
 
 static bool status_at(const char *p, size_t *len_r)
@@ -143,4 +144,13 @@ const char *bounce_address_normalize(pool_t pool, const char *str)
 			t_strdup_until(at, end), NULL)));
 	}
 	return p_strdup(pool, t_str_lcase(t_strdup_until(str, end)));
+}
+
+const char *bounce_message_address(pool_t pool,
+				   const struct message_address *addr)
+{
+	if (addr->mailbox == NULL || addr->domain == NULL)
+		return NULL;
+	return bounce_address_normalize(pool, t_strconcat(
+		addr->mailbox, "@", addr->domain, NULL));
 }

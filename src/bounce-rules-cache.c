@@ -36,7 +36,6 @@ struct cache_entry {
 	   none known) */
 	const char *const *literals;
 	bool literals_known;
-	bool used;
 };
 
 struct bounce_rules_cache {
@@ -280,7 +279,6 @@ pcre2_code *bounce_rules_cache_compile(struct bounce_rules_cache *cache,
 	if (entry != NULL && entry->re != NULL) {
 		re = entry->re;
 		entry->re = NULL;
-		entry->used = TRUE;
 		array_push_back(&cache->wanted, &entry);
 		return re;
 	}
@@ -292,7 +290,6 @@ pcre2_code *bounce_rules_cache_compile(struct bounce_rules_cache *cache,
 	entry = p_new(cache->pool, struct cache_entry, 1);
 	entry->flags = flags;
 	entry->source = p_strdup(cache->pool, pattern);
-	entry->used = TRUE;
 	(void)cache_insert(cache, entry);
 	array_push_back(&cache->wanted, &entry);
 	cache->stale = TRUE;
@@ -322,17 +319,12 @@ bounce_rules_cache_literals(struct bounce_rules_cache *cache,
 	return entry->literals;
 }
 
-static void cache_append(buffer_t *buf, const void *data, size_t size)
-{
-	buffer_append(buf, data, size);
-}
-
 static void cache_append_string(buffer_t *buf, const char *str)
 {
 	uint32_t len = strlen(str);
 
-	cache_append(buf, &len, sizeof(len));
-	cache_append(buf, str, len);
+	buffer_append(buf, &len, sizeof(len));
+	buffer_append(buf, str, len);
 }
 
 static void
@@ -345,7 +337,7 @@ cache_append_literals(struct bounce_rules_cache *cache, buffer_t *buf,
 	cache_entry_literals(cache, entry);
 	count = entry->literals == NULL ? CACHE_NO_LITERALS :
 		str_array_length(entry->literals);
-	cache_append(buf, &count, sizeof(count));
+	buffer_append(buf, &count, sizeof(count));
 	for (lit = entry->literals; lit != NULL && *lit != NULL; lit++)
 		cache_append_string(buf, *lit);
 }
@@ -385,20 +377,20 @@ static int cache_encode(struct bounce_rules_cache *cache, buffer_t *buf)
 	if (ret < 0 || blob_size > UINT32_MAX)
 		return -1;
 
-	cache_append(buf, CACHE_MAGIC, sizeof(CACHE_MAGIC) - 1);
+	buffer_append(buf, CACHE_MAGIC, sizeof(CACHE_MAGIC) - 1);
 	sum_pos = buf->used;
-	cache_append(buf, &sum, sizeof(sum));
+	buffer_append(buf, &sum, sizeof(sum));
 	value = count;
-	cache_append(buf, &value, sizeof(value));
+	buffer_append(buf, &value, sizeof(value));
 	for (i = 0; i < count; i++) {
 		value = entries[i]->flags;
-		cache_append(buf, &value, sizeof(value));
+		buffer_append(buf, &value, sizeof(value));
 		cache_append_string(buf, entries[i]->source);
 		cache_append_literals(cache, buf, entries[i]);
 	}
 	value = blob_size;
-	cache_append(buf, &value, sizeof(value));
-	cache_append(buf, blob, blob_size);
+	buffer_append(buf, &value, sizeof(value));
+	buffer_append(buf, blob, blob_size);
 	pcre2_serialize_free(blob);
 	sum = cache_checksum(CONST_PTR_OFFSET(buf->data,
 					      sum_pos + sizeof(sum)),

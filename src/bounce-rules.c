@@ -1082,8 +1082,7 @@ bounce_rules_find_command(struct bounce_rules *rules, const char *text,
 	const struct bounce_rule *best = NULL;
 	size_t len = strlen(text), offset = 0, start, end, dist;
 	size_t best_dist = SIZE_MAX;
-	PCRE2_SPTR mark;
-	unsigned int idx;
+	int idx;
 
 	if (rules->commands.all.re == NULL ||
 	    !rule_set_may_match(&rules->commands, text, len))
@@ -1093,10 +1092,8 @@ bounce_rules_find_command(struct bounce_rules *rules, const char *text,
 				  &rules->commands.all.scanned, text, len,
 				  offset) > 0) {
 		(void)bounce_rules_group(rules, 0, &start, &end);
-		mark = pcre2_get_mark(rules->md);
-		if (mark != NULL &&
-		    str_to_uint((const char *)mark, &idx) == 0 &&
-		    idx < array_count(&rules->commands.rules)) {
+		idx = rule_set_mark(rules, &rules->commands);
+		if (idx >= 0) {
 			dist = start > near ? start - near : near - start;
 			if (dist < best_dist) {
 				best_dist = dist;

@@ -7,6 +7,7 @@
 #include "dict.h"
 #include "array.h"
 #include "istream.h"
+#include "home-expand.h"
 #include "message-size.h"
 #include "smtp-address.h"
 #include "mail-storage.h"
@@ -66,6 +67,20 @@ static void ext_bounce_read_types(struct sieve_instance *svinst,
 	}
 }
 
+/* A path setting, "~/" meaning the home; NULL when unset. */
+static const char *
+ext_bounce_path_setting(struct sieve_instance *svinst, const char *name)
+{
+	const char *path = sieve_setting_get(svinst, name);
+	const char *home = sieve_environment_get_homedir(svinst);
+
+	if (path == NULL || *path == '\0')
+		return NULL;
+	if (str_begins(path, "~/") && home != NULL)
+		path = home_expand_tilde(path, home);
+	return path;
+}
+
 /* The dict URI: sieve_bounce_dict, "~/" after "file:" meaning the home;
    by default a file dict in the home. NULL when there is no home. */
 static const char *ext_bounce_dict_uri(struct sieve_instance *svinst)
@@ -89,7 +104,6 @@ static void ext_bounce_read_state_settings(struct sieve_instance *svinst,
 	struct bounce_state_settings *set = &ectx->state_set;
 	unsigned long long limit;
 	sieve_number_t window;
-	const char *feed_dir;
 
 	set->dict_uri = p_strdup(ectx->pool, ext_bounce_dict_uri(svinst));
 	set->username = p_strdup(ectx->pool, svinst->username);
@@ -120,14 +134,8 @@ static void ext_bounce_read_state_settings(struct sieve_instance *svinst,
 			set->soft_window = window;
 		}
 	}
-	feed_dir = sieve_setting_get(svinst, "sieve_bounce_feed_dir");
-	if (feed_dir != NULL && *feed_dir != '\0') {
-		const char *home = sieve_environment_get_homedir(svinst);
-
-		if (str_begins(feed_dir, "~/") && home != NULL)
-			feed_dir = t_strconcat(home, feed_dir + 1, NULL);
-		ectx->feed_dir = p_strdup(ectx->pool, feed_dir);
-	}
+	ectx->feed_dir = p_strdup(ectx->pool,
+		ext_bounce_path_setting(svinst, "sieve_bounce_feed_dir"));
 }
 
 bool ext_bounce_load(const struct sieve_extension *ext, void **context)
@@ -153,14 +161,8 @@ bool ext_bounce_load(const struct sieve_extension *ext, void **context)
 		rules = BOUNCE_RULES_PATH;
 	ectx->set.rules_path = p_strdup(pool, rules);
 	/* the compiled rules, which a delivery then need not compile */
-	rules = sieve_setting_get(svinst, "sieve_bounce_rules_cache");
-	if (rules != NULL && *rules != '\0') {
-		const char *home = sieve_environment_get_homedir(svinst);
-
-		if (str_begins(rules, "~/") && home != NULL)
-			rules = t_strconcat(home, rules + 1, NULL);
-		ectx->set.rules_cache_path = p_strdup(pool, rules);
-	}
+	ectx->set.rules_cache_path = p_strdup(pool,
+		ext_bounce_path_setting(svinst, "sieve_bounce_rules_cache"));
 	ectx->set.max_part_text = BOUNCE_DEFAULT_MAX_PART_TEXT;
 	ectx->set.max_total_text = BOUNCE_DEFAULT_MAX_TOTAL_TEXT;
 	ext_bounce_read_size(svinst, "sieve_bounce_max_part_text",

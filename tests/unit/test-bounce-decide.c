@@ -29,6 +29,13 @@ static struct bounce_classifier *dec_cls;
 	"when no-command+reply bad-mailbox/unknown policy-related\n" \
 	"command rcpt in reply to rcpt to command\n"
 
+/* A delivery report up to its text part's body (boundary "b") */
+#define REPORT_HEAD \
+	"From: MAILER-DAEMON@mx.example\n" \
+	"Content-Type: multipart/report; report-type=delivery-status;" \
+	" boundary=b\n\n" \
+	"--b\nContent-Type: text/plain\n\n"
+
 static int decide_suite_init(void)
 {
 	struct bounce_settings set = { .rules_path = "decide.rules" };
@@ -161,10 +168,7 @@ static void test_decide_text_near_recipient(void)
 {
 	struct bounce_report *report;
 	const char *msg =
-		"From: MAILER-DAEMON@mx.example\n"
-		"Content-Type: multipart/report; report-type=delivery-status;"
-		" boundary=b\n\n"
-		"--b\nContent-Type: text/plain\n\n"
+		REPORT_HEAD
 		"Delivery failed.\n\n"
 		"<full@example.org>: the mailbox is full\n\n"
 		"<gone@example.org>: user unknown\n\n"
@@ -186,10 +190,7 @@ static const struct bounce_recipient *
 decide_with_diagnostic(const char *diagnostic)
 {
 	const char *msg = t_strdup_printf(
-		"From: MAILER-DAEMON@mx.example\n"
-		"Content-Type: multipart/report; report-type=delivery-status;"
-		" boundary=b\n\n"
-		"--b\nContent-Type: text/plain\n\n"
+		REPORT_HEAD
 		"*****************\n\n"
 		"Delivery to <gone@example.org> failed:\n"
 		"the mailbox is full\n\n"
@@ -221,10 +222,7 @@ static void test_decide_whole_text(void)
 {
 	struct bounce_report *report;
 	const char *msg =
-		"From: MAILER-DAEMON@mx.example\n"
-		"Content-Type: multipart/report; report-type=delivery-status;"
-		" boundary=b\n\n"
-		"--b\nContent-Type: text/plain\n\n"
+		REPORT_HEAD
 		"Your message could not be delivered because of\n\n"
 		"550 5.1.1 see your postmaster\n\n"
 		"The following recipients were affected:\n"

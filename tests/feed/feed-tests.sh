@@ -259,17 +259,26 @@ as_other() {
 		"$@"
 	fi
 }
+# what the other user reads, where it may: the source tree can lie in a
+# directory only its owner may enter
+other=$tmp/other
+mkdir "$other"
+cp -R "$schema" "$rules" "$srcdir/conf.d/bounce.rules.d" \
+	"$samples/arf-01.eml" "$other/"
+chmod -R a+rX "$other"
 spool4=$tmp/spool4
 "$write" --spool "$spool4" --time 1700000000 "$samples/arf-01.eml"
 chmod -R a+rX,go-w "$spool4"
 chmod a-w "$spool4/new" "$spool4/cur"
 if [ "$(id -u)" -ne 0 ] || command -v setpriv > /dev/null; then
-	as_other "$feed" --spool "$spool4" --ack > "$tmp/ro.xml" 2> "$tmp/err"
+	as_other "$feed" --schema "$other/bounce-feed.xsd" --spool "$spool4" \
+		--ack > "$tmp/ro.xml" 2> "$tmp/err"
 	s1=$?
-	as_other "$feed" --spool "$spool4" > "$tmp/ro2.xml" 2> /dev/null
+	as_other "$feed" --schema "$other/bounce-feed.xsd" --spool "$spool4" \
+		> "$tmp/ro2.xml" 2> /dev/null
 	s2=$?
-	as_other "$write" --spool "$spool4" "$samples/arf-01.eml" \
-		2> "$tmp/err2"
+	as_other "$write" --rules "$other/bounce.rules" --spool "$spool4" \
+		"$other/arf-01.eml" 2> "$tmp/err2"
 	s3=$?
 	if [ $s1 -eq 2 ] && [ ! -s "$tmp/ro.xml" ] &&
 	   grep -q "not writable" "$tmp/err" &&

@@ -1,10 +1,11 @@
 /* feed-write: what a delivery does for the feed, without a delivery.
-   Classifies each MESSAGE with the shipped rules and writes its failed
+   Classifies each MESSAGE with the shipped rules (or --rules FILE, for a
+   user who cannot read the source tree) and writes its failed
    recipients as one spool file, so the tests of bounce-feed read what
    the library really writes.
 
    feed-write --spool DIR [--time EPOCH] [--user USER] [--state STATE]
-              [--softcount N] [--reason TEXT] MESSAGE... */
+              [--softcount N] [--reason TEXT] [--rules FILE] MESSAGE... */
 
 #include "lib.h"
 #include "array.h"
@@ -24,6 +25,7 @@ int main(int argc, char *argv[])
 		{ "state", required_argument, NULL, 'S' },
 		{ "softcount", required_argument, NULL, 'n' },
 		{ "reason", required_argument, NULL, 'r' },
+		{ "rules", required_argument, NULL, 'R' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct bounce_settings set = { .rules_path = TEST_RULES_PATH };
@@ -64,6 +66,9 @@ int main(int argc, char *argv[])
 			break;
 		case 'r':
 			proto.returned_reason = optarg;
+			break;
+		case 'R':
+			set.rules_path = optarg;
 			break;
 		default:
 			i_fatal("usage: feed-write --spool DIR [options] MESSAGE...");

@@ -18,7 +18,6 @@
 #include "array.h"
 #include "str.h"
 #include "strescape.h"
-#include "istream.h"
 #include "hash.h"
 #include "bounce-private.h"
 #include "bounce-rules-literal.h"
@@ -27,6 +26,7 @@
 #include <glob.h>
 #include <fcntl.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #define RULES_MAX_INCLUDE_DEPTH 8
 /* Bytes of text a pattern is run over before it is JIT-compiled.
@@ -109,8 +109,11 @@ struct bounce_rules {
 	   formats' patterns, which bounce_rules_exec() runs) */
 	HASH_TABLE(const pcre2_code *, void *) scanned;
 
-	/* while loading: compiled patterns from an earlier load */
+	/* while loading: compiled patterns from an earlier load, and the
+	   phrase group named last (a file lists a group's phrases
+	   together) */
 	struct bounce_rules_cache *cache;
+	unsigned int last_group;
 
 	/* the phrase patterns' literals; found[] per literal_id */
 	struct bounce_literal_index *literals;
@@ -121,6 +124,8 @@ struct bounce_rules {
 struct rules_parser {
 	struct bounce_rules *rules;
 	const char *path;
+	/* the file's name without its directory, as rule ids give it */
+	const char *name;
 	unsigned int linenum;
 	const char *error;
 	struct bounce_format *format;
@@ -138,11 +143,9 @@ rules_compile(struct bounce_rules *rules, const char *pattern, uint32_t flags,
 
 static const char *rules_location(struct rules_parser *parser)
 {
-	const char *p = strrchr(parser->path, '/');
-
-	return p_strdup_printf(parser->rules->pool, "%s:%u",
-			       p == NULL ? parser->path : p + 1,
-			       parser->linenum);
+	/* every rule has one: no printf per rule */
+	return p_strconcat(parser->rules->pool, parser->name, ":",
+			   dec2str(parser->linenum), NULL);
 }
 
 static void
@@ -346,12 +349,21 @@ static struct phrase_group *
 rules_phrase_group(struct bounce_rules *rules, const char *name)
 {
 	struct phrase_group *group;
+	unsigned int seq = array_count(&rules->phrases);
 
-	array_foreach_modifiable(&rules->phrases, group) {
+	if (rules->last_group < seq) {
+		group = array_idx_modifiable(&rules->phrases, rules->last_group);
 		if (strcmp(group->name, name) == 0)
 			return group;
 	}
-	unsigned int seq = array_count(&rules->phrases);
+	array_foreach_modifiable(&rules->phrases, group) {
+		if (strcmp(group->name, name) == 0) {
+			rules->last_group = array_foreach_idx(&rules->phrases,
+							      group);
+			return group;
+		}
+	}
+	rules->last_group = seq;
 
 	group = array_append_space(&rules->phrases);
 	group->set.prefilter = TRUE;
@@ -497,6 +509,7 @@ rules_parse_conditions(struct rules_parser *parser, const char *arg,
 static int rules_include(struct rules_parser *parser, const char *arg)
 {
 	const char *dir, *pattern, *path = parser->path;
+	const char *name = parser->name;
 	unsigned int linenum = parser->linenum;
 	glob_t gl;
 	size_t i;
@@ -538,6 +551,7 @@ static int rules_include(struct rules_parser *parser, const char *arg)
 	globfree(&gl);
 	if (ret == 0) {
 		parser->path = path;
+		parser->name = name;
 		parser->linenum = linenum;
 	}
 	return ret;
@@ -824,39 +838,91 @@ static int rules_parse_line(struct rules_parser *parser, const char *line)
 	return -1;
 }
 
-static int rules_parse_file(struct rules_parser *parser, const char *path)
+/* Reads the whole file into data stack memory, NUL-terminated: rules
+   files are small, and one read() each is what a delivery can afford
+   for some thirty of them. */
+static int
+rules_read_file(const char *path, char **data_r, size_t *size_r,
+		const char **error_r)
 {
-	struct istream *input;
-	const char *line, *p;
-	int fd, ret = 0;
+	struct stat st;
+	char *data;
+	size_t size, pos = 0;
+	ssize_t ret;
+	int fd;
 
 	fd = open(path, O_RDONLY);
 	if (fd == -1) {
-		parser->error = t_strdup_printf("open(%s) failed: %m", path);
+		*error_r = t_strdup_printf("open(%s) failed: %m", path);
+		return -1;
+	}
+	if (fstat(fd, &st) < 0) {
+		*error_r = t_strdup_printf("fstat(%s) failed: %m", path);
+		i_close_fd(&fd);
+		return -1;
+	}
+	/* one byte more than the size, to see a file that grew */
+	size = st.st_size > 0 ? (size_t)st.st_size + 1 : 4096;
+	data = t_malloc_no0(size + 1);
+	for (;;) {
+		ret = read(fd, data + pos, size - pos);
+		if (ret < 0) {
+			*error_r = t_strdup_printf("read(%s) failed: %m", path);
+			i_close_fd(&fd);
+			return -1;
+		}
+		if (ret == 0)
+			break;
+		pos += ret;
+		if (pos == size) {
+			char *bigger = t_malloc_no0(size * 2 + 1);
+
+			memcpy(bigger, data, pos);
+			data = bigger;
+			size *= 2;
+		}
+	}
+	i_close_fd(&fd);
+	data[pos] = '\0';
+	*data_r = data;
+	*size_r = pos;
+	return 0;
+}
+
+static int rules_parse_file(struct rules_parser *parser, const char *path)
+{
+	const char *p, *error;
+	char *data, *line, *next, *end;
+	size_t size, len;
+	int ret = 0;
+
+	if (rules_read_file(path, &data, &size, &error) < 0) {
+		parser->error = error;
 		return -1;
 	}
 	parser->path = path;
+	p = strrchr(path, '/');
+	parser->name = p == NULL ? path : p + 1;
 	parser->linenum = 0;
-	input = i_stream_create_fd_autoclose(&fd, 8192);
-	while (ret == 0 && (line = i_stream_read_next_line(input)) != NULL) {
+	end = data + size;
+	for (line = data; ret == 0 && line < end; line = next) {
+		next = memchr(line, '\n', end - line);
+		next = next == NULL ? end : next + 1;
 		parser->linenum++;
-		/* Comments are whole lines, so '#' stays usable in
-		   patterns. Trailing blanks are not part of a pattern. */
+		/* a NUL ends the line, as it did when lines were strings */
+		len = strnlen(line, next - line);
+		/* Trailing blanks are not part of a pattern. Comments are
+		   whole lines, so '#' stays usable in patterns. */
+		while (len > 0 && (line[len-1] == ' ' || line[len-1] == '\t' ||
+				   line[len-1] == '\r' || line[len-1] == '\n'))
+			len--;
+		line[len] = '\0';
 		for (p = line; *p == ' ' || *p == '\t'; p++) ;
 		if (*p == '\0' || *p == '#')
 			continue;
-		size_t len = strlen(line);
-		while (len > 0 && (line[len-1] == ' ' || line[len-1] == '\t' ||
-				   line[len-1] == '\r'))
-			len--;
 		T_BEGIN {
-			ret = rules_parse_line(parser, t_strndup(line, len));
+			ret = rules_parse_line(parser, line);
 		} T_END_PASS_STR_IF(ret < 0, &parser->error);
-	}
-	if (ret == 0 && input->stream_errno != 0) {
-		parser->error = t_strdup_printf("read(%s) failed: %s", path,
-						i_stream_get_error(input));
-		ret = -1;
 	}
 	if (ret < 0 && strncmp(parser->error, path, strlen(path)) != 0) {
 		parser->error = t_strdup_printf("%s:%u: %s", path,
@@ -864,7 +930,6 @@ static int rules_parse_file(struct rules_parser *parser, const char *path)
 	}
 	if (ret == 0)
 		ret = rules_format_finish(parser);
-	i_stream_unref(&input);
 	return ret;
 }
 

@@ -165,6 +165,40 @@ static void test_include_and_misc(void)
 	bounce_rules_free(&rules);
 }
 
+/* Lines as an administrator's editor may leave them: CRLF endings,
+   blank lines holding only blanks or a CR, trailing blanks, no newline
+   at the end. Rule ids give the file's name and the line's number. */
+static void test_line_endings(void)
+{
+	struct bounce_rules *rules;
+	const struct bounce_rule *rule;
+
+	rules = load_ok(write_rules("crlf.rules",
+		"# comment\r\n\r\n  \t\r\n"
+		"phrase quota-issues mailbox is full  \r\n"
+		"\t# indented comment\n"
+		"reply 552 quota-issues\r\n"
+		"phrase bad-mailbox no such user"));
+	rule = bounce_rules_match_phrase(rules, "550 mailbox is full");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(rule);
+	CU_ASSERT_STRING_EQUAL(rule->id, "crlf.rules:4");
+	/* the trailing blanks and the CR are not part of the pattern */
+	CU_ASSERT_PTR_NOT_NULL(bounce_rules_match_phrase(rules,
+		"mailbox is full."));
+	rule = bounce_rules_match_reply(rules, "552");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(rule);
+	CU_ASSERT_STRING_EQUAL(rule->id, "crlf.rules:6");
+	rule = bounce_rules_match_phrase(rules, "550 No such user here");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(rule);
+	CU_ASSERT_STRING_EQUAL(rule->id, "crlf.rules:7");
+	bounce_rules_free(&rules);
+
+	/* a rules file that is a directory is an error, not empty rules */
+	(void)mkdir(t_strdup_printf("%s/dir.rules", test_dir), 0700);
+	CU_ASSERT_PTR_NOT_NULL(strstr(load_error("include dir.rules\n"),
+				      "dir.rules"));
+}
+
 /* The sets tried as one alternation skip text lacking every pattern's
    literals, yet find each match they would find without that check. */
 static void test_alternation_prefilter(void)
@@ -240,6 +274,8 @@ static void add_suites(void)
 		    test_classifier_init_errors);
 	CU_add_test(suite, "phrase groups and order", test_phrases_and_groups);
 	CU_add_test(suite, "status wildcards", test_status_wildcards);
+	CU_add_test(suite, "CRLF, blank lines, no final newline",
+		    test_line_endings);
 	CU_add_test(suite, "include, subject, verp, keep-header, original",
 		    test_include_and_misc);
 	CU_add_test(suite, "alternations skip text without their literals",

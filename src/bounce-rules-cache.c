@@ -5,7 +5,14 @@
    its required literals (their number, CACHE_NO_LITERALS when none are
    known, then each one's length and text), and last the size of PCRE2's
    serialisation of their compiled code and that serialisation (which
-   carries PCRE2's own version check). */
+   carries PCRE2's own version check). Strings end in a NUL, so that the
+   entries point into the file's contents instead of copying them.
+
+   The patterns are in the order the rules asked for them (one asked for
+   twice is there twice), which is the order they ask again next time:
+   each request is first compared with the file's next entry, and only
+   a request out of that order (edited rules) builds the hash table of
+   them all. */
 
 #include "lib.h"
 #include "array.h"
@@ -21,7 +28,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define CACHE_MAGIC "dovecot-bounce rules cache 2\n"
+#define CACHE_MAGIC "dovecot-bounce rules cache 3\n"
 #define CACHE_MAX_SIZE (64 * 1024 * 1024)
 #define CACHE_NO_LITERALS 0xffffffffU
 
@@ -41,9 +48,16 @@ struct cache_entry {
 struct bounce_rules_cache {
 	pool_t pool;
 	const char *path;
-	/* source => its entries, one per set of flags */
+	/* the file's contents, which its entries' strings point into */
+	unsigned char *data;
+	/* the file's entries in file order, and the one expected next */
+	struct cache_entry *file_entries;
+	unsigned int file_count, file_next;
+	/* the entry asked for last (the literals follow the code) */
+	struct cache_entry *last;
+	/* source => its entries, one per set of flags; built when first
+	   needed */
 	HASH_TABLE(const char *, struct cache_entry *) entries;
-	unsigned int file_count;
 	/* the patterns asked for, each once, in order: what the file
 	   should hold */
 	ARRAY(struct cache_entry *) wanted;
@@ -63,23 +77,14 @@ static uint64_t cache_checksum(const unsigned char *p, size_t size)
 	return sum;
 }
 
-static struct cache_entry *
-cache_lookup(struct bounce_rules_cache *cache, uint32_t flags,
-	     const char *source)
-{
-	struct cache_entry *entry;
-
-	entry = hash_table_lookup(cache->entries, source);
-	while (entry != NULL && entry->flags != flags)
-		entry = entry->next;
-	return entry;
-}
-
 /* Adds entry unless one with its source and flags is there already. */
 static bool cache_insert(struct bounce_rules_cache *cache,
 			 struct cache_entry *entry)
 {
 	struct cache_entry *first;
+
+	if (!hash_table_is_created(cache->entries))
+		return TRUE;
 
 	first = hash_table_lookup(cache->entries, entry->source);
 	for (struct cache_entry *e = first; e != NULL; e = e->next) {
@@ -92,6 +97,61 @@ static bool cache_insert(struct bounce_rules_cache *cache,
 	else
 		hash_table_update(cache->entries, entry->source, entry);
 	return TRUE;
+}
+
+static void cache_hash(struct bounce_rules_cache *cache)
+{
+	struct cache_entry *const *entry;
+	unsigned int i;
+
+	hash_table_create(&cache->entries, cache->pool,
+			  cache->file_count + 64, str_hash, strcmp);
+	for (i = 0; i < cache->file_count; i++)
+		(void)cache_insert(cache, &cache->file_entries[i]);
+	/* those compiled so far; the file's are in already */
+	array_foreach(&cache->wanted, entry)
+		(void)cache_insert(cache, *entry);
+}
+
+static bool
+cache_entry_is(const struct cache_entry *entry, uint32_t flags,
+	       const char *source)
+{
+	return entry->flags == flags && strcmp(entry->source, source) == 0;
+}
+
+static struct cache_entry *
+cache_lookup(struct bounce_rules_cache *cache, uint32_t flags,
+	     const char *source)
+{
+	struct cache_entry *entry;
+
+	if (!hash_table_is_created(cache->entries))
+		cache_hash(cache);
+	entry = hash_table_lookup(cache->entries, source);
+	while (entry != NULL && entry->flags != flags)
+		entry = entry->next;
+	return entry;
+}
+
+/* The entry for the next pattern the rules ask for: the file's next one
+   when the rules are as they were, else the one the hash table finds. */
+static struct cache_entry *
+cache_lookup_next(struct bounce_rules_cache *cache, uint32_t flags,
+		  const char *source)
+{
+	struct cache_entry *entry;
+
+	if (cache->file_next < cache->file_count &&
+	    cache_entry_is(&cache->file_entries[cache->file_next],
+			   flags, source))
+		return &cache->file_entries[cache->file_next++];
+	entry = cache_lookup(cache, flags, source);
+	/* a file entry: the ones after it are likely next */
+	if (entry != NULL && entry >= cache->file_entries &&
+	    entry < cache->file_entries + cache->file_count)
+		cache->file_next = entry - cache->file_entries + 1;
+	return entry;
 }
 
 static pcre2_code *
@@ -133,16 +193,16 @@ static bool cache_trusted(const struct stat *st)
 }
 
 static bool
-cache_get_string(struct bounce_rules_cache *cache, const unsigned char **p,
-		 const unsigned char *end, const char **str_r)
+cache_get_string(const unsigned char **p, const unsigned char *end,
+		 const char **str_r)
 {
 	uint32_t len;
 
 	if (!cache_get(p, end, &len, sizeof(len)) ||
-	    len > (size_t)(end - *p))
+	    len >= (size_t)(end - *p) || (*p)[len] != '\0')
 		return FALSE;
-	*str_r = p_strndup(cache->pool, *p, len);
-	*p += len;
+	*str_r = (const char *)*p;
+	*p += len + 1;
 	return TRUE;
 }
 
@@ -162,7 +222,7 @@ cache_get_literals(struct bounce_rules_cache *cache, const unsigned char **p,
 		return FALSE;
 	literals = p_new(cache->pool, const char *, count + 1);
 	for (i = 0; i < count; i++) {
-		if (!cache_get_string(cache, p, end, &literals[i]) ||
+		if (!cache_get_string(p, end, &literals[i]) ||
 		    strlen(literals[i]) < RULES_LITERAL_MIN_LEN)
 			return FALSE;
 	}
@@ -174,7 +234,7 @@ static int cache_parse(struct bounce_rules_cache *cache,
 		       const unsigned char *data, size_t size)
 {
 	const unsigned char *p = data, *end = data + size, *blob;
-	struct cache_entry **entries;
+	struct cache_entry *entries;
 	pcre2_code **codes;
 	uint64_t sum;
 	uint32_t count, blob_size, i;
@@ -189,13 +249,12 @@ static int cache_parse(struct bounce_rules_cache *cache,
 	    !cache_get(&p, end, &count, sizeof(count)) ||
 	    count > (size_t)(end - p))
 		return -1;
-	entries = p_new(cache->pool, struct cache_entry *, count + 1);
+	entries = p_new(cache->pool, struct cache_entry, count + 1);
 	for (i = 0; i < count; i++) {
-		entries[i] = p_new(cache->pool, struct cache_entry, 1);
-		if (!cache_get(&p, end, &entries[i]->flags,
-			       sizeof(entries[i]->flags)) ||
-		    !cache_get_string(cache, &p, end, &entries[i]->source) ||
-		    !cache_get_literals(cache, &p, end, entries[i]))
+		if (!cache_get(&p, end, &entries[i].flags,
+			       sizeof(entries[i].flags)) ||
+		    !cache_get_string(&p, end, &entries[i].source) ||
+		    !cache_get_literals(cache, &p, end, &entries[i]))
 			return -1;
 	}
 	if (!cache_get(&p, end, &blob_size, sizeof(blob_size)) ||
@@ -211,21 +270,16 @@ static int cache_parse(struct bounce_rules_cache *cache,
 		/* another PCRE2 version or build */
 		return -1;
 	}
-	for (i = 0; i < count; i++) {
-		if (!cache_insert(cache, entries[i])) {
-			pcre2_code_free(codes[i]);
-			continue;
-		}
-		entries[i]->re = codes[i];
-		cache->file_count++;
-	}
+	for (i = 0; i < count; i++)
+		entries[i].re = codes[i];
+	cache->file_entries = entries;
+	cache->file_count = count;
 	return 0;
 }
 
 static int cache_read(struct bounce_rules_cache *cache)
 {
 	struct stat st;
-	unsigned char *data;
 	size_t pos = 0;
 	ssize_t ret;
 	int fd, result = -1;
@@ -235,15 +289,13 @@ static int cache_read(struct bounce_rules_cache *cache)
 		return -1;
 	if (fstat(fd, &st) == 0 && cache_trusted(&st) &&
 	    st.st_size > 0 && st.st_size <= CACHE_MAX_SIZE) {
-		T_BEGIN {
-			data = t_malloc_no0(st.st_size);
-			while (pos < (size_t)st.st_size &&
-			       (ret = read(fd, data + pos,
-					   st.st_size - pos)) > 0)
-				pos += ret;
-			if (pos == (size_t)st.st_size)
-				result = cache_parse(cache, data, pos);
-		} T_END;
+		cache->data = i_malloc(st.st_size);
+		while (pos < (size_t)st.st_size &&
+		       (ret = read(fd, cache->data + pos,
+				   st.st_size - pos)) > 0)
+			pos += ret;
+		if (pos == (size_t)st.st_size)
+			result = cache_parse(cache, cache->data, pos);
 	}
 	i_close_fd(&fd);
 	return result;
@@ -257,8 +309,6 @@ struct bounce_rules_cache *bounce_rules_cache_open(const char *path)
 	pool = pool_alloconly_create("bounce rules cache", 4096);
 	cache = p_new(pool, struct bounce_rules_cache, 1);
 	cache->pool = pool;
-	/* sized for the shipped rules: no rehashing while reading */
-	hash_table_create(&cache->entries, pool, 512, str_hash, strcmp);
 	p_array_init(&cache->wanted, pool, 256);
 	if (path != NULL && *path != '\0') {
 		cache->path = p_strdup(pool, path);
@@ -275,24 +325,26 @@ pcre2_code *bounce_rules_cache_compile(struct bounce_rules_cache *cache,
 	struct cache_entry *entry;
 	pcre2_code *re;
 
-	entry = cache_lookup(cache, flags, pattern);
+	entry = cache_lookup_next(cache, flags, pattern);
 	if (entry != NULL && entry->re != NULL) {
 		re = entry->re;
 		entry->re = NULL;
-		array_push_back(&cache->wanted, &entry);
-		return re;
+	} else {
+		re = cache_compile_source(pattern, flags, error_r);
+		if (re == NULL)
+			return NULL;
+		if (entry == NULL) {
+			entry = p_new(cache->pool, struct cache_entry, 1);
+			entry->flags = flags;
+			entry->source = p_strdup(cache->pool, pattern);
+			(void)cache_insert(cache, entry);
+		}
+		cache->stale = TRUE;
 	}
-	re = cache_compile_source(pattern, flags, error_r);
-	if (re == NULL || entry != NULL) {
-		/* invalid, or asked for again */
-		return re;
-	}
-	entry = p_new(cache->pool, struct cache_entry, 1);
-	entry->flags = flags;
-	entry->source = p_strdup(cache->pool, pattern);
-	(void)cache_insert(cache, entry);
+	/* every request, a pattern asked for twice too: the file then
+	   answers each in turn */
 	array_push_back(&cache->wanted, &entry);
-	cache->stale = TRUE;
+	cache->last = entry;
 	return re;
 }
 
@@ -310,9 +362,11 @@ const char *const *
 bounce_rules_cache_literals(struct bounce_rules_cache *cache,
 			    const char *pattern, uint32_t flags)
 {
-	struct cache_entry *entry;
+	struct cache_entry *entry = cache->last;
 
-	entry = cache_lookup(cache, flags, pattern);
+	/* asked for right after the code, as a rule is added */
+	if (entry == NULL || !cache_entry_is(entry, flags, pattern))
+		entry = cache_lookup(cache, flags, pattern);
 	if (entry == NULL)
 		return bounce_rules_literals(cache->pool, pattern);
 	cache_entry_literals(cache, entry);
@@ -324,7 +378,7 @@ static void cache_append_string(buffer_t *buf, const char *str)
 	uint32_t len = strlen(str);
 
 	buffer_append(buf, &len, sizeof(len));
-	buffer_append(buf, str, len);
+	buffer_append(buf, str, len + 1);
 }
 
 static void
@@ -429,9 +483,7 @@ static void cache_write(struct bounce_rules_cache *cache)
 void bounce_rules_cache_close(struct bounce_rules_cache **_cache, bool update)
 {
 	struct bounce_rules_cache *cache = *_cache;
-	struct hash_iterate_context *iter;
-	struct cache_entry *entry, *e;
-	const char *key;
+	unsigned int i;
 
 	if (cache == NULL)
 		return;
@@ -443,14 +495,13 @@ void bounce_rules_cache_close(struct bounce_rules_cache **_cache, bool update)
 			cache_write(cache);
 		} T_END;
 	}
-	iter = hash_table_iterate_init(cache->entries);
-	while (hash_table_iterate(iter, cache->entries, &key, &entry)) {
-		for (e = entry; e != NULL; e = e->next) {
-			if (e->re != NULL)
-				pcre2_code_free(e->re);
-		}
+	/* only the file's entries hold codes not handed out */
+	for (i = 0; i < cache->file_count; i++) {
+		if (cache->file_entries[i].re != NULL)
+			pcre2_code_free(cache->file_entries[i].re);
 	}
-	hash_table_iterate_deinit(&iter);
-	hash_table_destroy(&cache->entries);
+	if (hash_table_is_created(cache->entries))
+		hash_table_destroy(&cache->entries);
+	i_free(cache->data);
 	pool_unref(&cache->pool);
 }

@@ -39,8 +39,9 @@ struct literal_entry {
 struct bounce_literal_index {
 	pool_t pool;
 	ARRAY(struct literal_entry) entries;
-	/* entries of hash h: [bucket[h], bucket[h+1]) once sorted */
-	unsigned int bucket[LITERAL_HASH_SIZE + 1];
+	/* entries of hash h: [bucket[h], bucket[h+1]) once sorted (only
+	   then allocated: most indexes of a delivery are never scanned) */
+	unsigned int *bucket;
 	bool sorted;
 };
 
@@ -458,26 +459,35 @@ void bounce_literal_index_add(struct bounce_literal_index *index,
 	index->sorted = FALSE;
 }
 
-static int literal_entry_cmp(const struct literal_entry *a,
-			     const struct literal_entry *b)
-{
-	if (a->hash != b->hash)
-		return a->hash < b->hash ? -1 : 1;
-	return 0;
-}
-
+/* A counting sort by hash: one pass to count, one to place, cheaper
+   than comparing entries when the index is built once per delivery. */
 static void literal_index_sort(struct bounce_literal_index *index)
 {
 	const struct literal_entry *entries;
-	unsigned int i, h, count;
+	struct literal_entry *sorted;
+	unsigned int i, h, count, *next;
 
-	array_sort(&index->entries, literal_entry_cmp);
 	entries = array_get(&index->entries, &count);
-	for (i = 0, h = 0; h <= LITERAL_HASH_SIZE; h++) {
-		while (i < count && entries[i].hash < h)
-			i++;
-		index->bucket[h] = i;
-	}
+	if (index->bucket == NULL)
+		index->bucket = p_new(index->pool, unsigned int,
+				      LITERAL_HASH_SIZE + 1);
+	else
+		memset(index->bucket, 0, sizeof(unsigned int) *
+		       (LITERAL_HASH_SIZE + 1));
+	for (i = 0; i < count; i++)
+		index->bucket[entries[i].hash + 1]++;
+	for (h = 0; h < LITERAL_HASH_SIZE; h++)
+		index->bucket[h + 1] += index->bucket[h];
+	T_BEGIN {
+		next = t_new(unsigned int, LITERAL_HASH_SIZE);
+		memcpy(next, index->bucket,
+		       sizeof(unsigned int) * LITERAL_HASH_SIZE);
+		sorted = t_new(struct literal_entry, count + 1);
+		for (i = 0; i < count; i++)
+			sorted[next[entries[i].hash]++] = entries[i];
+		array_clear(&index->entries);
+		array_append(&index->entries, sorted, count);
+	} T_END;
 	index->sorted = TRUE;
 }
 

@@ -113,28 +113,14 @@ state_lookup_key(struct bounce_state *state, pool_t pool, const char *key,
 	return 0;
 }
 
-int bounce_state_lookup(struct bounce_state *state, const char *address,
-			time_t now, pool_t pool,
-			struct bounce_state_address *result_r,
-			const char **error_r)
+static int
+state_lookup_returned(struct bounce_state *state, const char *address,
+		      pool_t pool, struct bounce_state_address *result_r,
+		      const char **error_r)
 {
 	const char *value, *p;
-	unsigned long long day, today = now / DAY_SECS;
-	unsigned int i, n;
 	long long t;
 
-	i_zero(result_r);
-	result_r->address = p_strdup(pool, t_str_lcase(address));
-	/* The window holds today and the days before it */
-	for (i = 0; i < state->window_days && i <= today; i++) {
-		day = today - i;
-		if (state_lookup_key(state, pool_datastack_create(),
-			state_key(address, t_strdup_printf("soft/%llu", day)),
-			&value, error_r) < 0)
-			return -1;
-		if (value != NULL && str_to_uint(value, &n) == 0)
-			result_r->softcount += n;
-	}
 	if (state_lookup_key(state, pool, state_key(address, "returned"),
 			     &value, error_r) < 0)
 		return -1;
@@ -150,6 +136,30 @@ int bounce_state_lookup(struct bounce_state *state, const char *address,
 		}
 	}
 	return 0;
+}
+
+int bounce_state_lookup(struct bounce_state *state, const char *address,
+			time_t now, pool_t pool,
+			struct bounce_state_address *result_r,
+			const char **error_r)
+{
+	const char *value;
+	unsigned long long day, today = now / DAY_SECS;
+	unsigned int i, n;
+
+	i_zero(result_r);
+	result_r->address = p_strdup(pool, t_str_lcase(address));
+	/* The window holds today and the days before it */
+	for (i = 0; i < state->window_days && i <= today; i++) {
+		day = today - i;
+		if (state_lookup_key(state, pool_datastack_create(),
+			state_key(address, t_strdup_printf("soft/%llu", day)),
+			&value, error_r) < 0)
+			return -1;
+		if (value != NULL && str_to_uint(value, &n) == 0)
+			result_r->softcount += n;
+	}
+	return state_lookup_returned(state, address, pool, result_r, error_r);
 }
 
 /* Why this bounce returns the address at once, or NULL */
@@ -308,9 +318,11 @@ int bounce_state_record(struct bounce_state *state,
 		*error_r = "no address to record";
 		return -1;
 	}
-	if (bounce_state_lookup(state, rcpt->address, now,
-				pool_datastack_create(), &before,
-				error_r) < 0)
+	/* Only whether it is returned already: the first reason stays */
+	i_zero(&before);
+	if (state_lookup_returned(state, rcpt->address,
+				  pool_datastack_create(), &before,
+				  error_r) < 0)
 		return -1;
 
 	trans = dict_transaction_begin(state->dict, &state->op_set);

@@ -118,6 +118,32 @@ static void test_window_expiry(void)
 	bounce_state_deinit(&state);
 }
 
+static void test_hard_after_soft(void)
+{
+	struct bounce_state *state = state_open("hardsoft.dict", 3, 30*DAY);
+	struct bounce_state_address r;
+
+	record(state, "s@example.org", BOUNCE_TYPE_SOFT, "quota-issues",
+	       T0 - 2*DAY);
+	record(state, "s@example.org", BOUNCE_TYPE_SOFT, "quota-issues",
+	       T0 - DAY);
+	r = record(state, "s@example.org", BOUNCE_TYPE_HARD, "bad-mailbox", T0);
+	CU_ASSERT(r.returned && r.returned_here);
+	CU_ASSERT_STRING_EQUAL(r.returned_reason, "hard bounce (bad-mailbox)");
+	CU_ASSERT_EQUAL(r.softcount, 2);
+	r = lookup(state, "s@example.org", T0 + DAY);
+	CU_ASSERT(r.returned);
+	CU_ASSERT_EQUAL(r.returned_time, T0);
+	CU_ASSERT_EQUAL(r.softcount, 2);
+	/* a later soft bounce adds to them; the reason stays */
+	r = record(state, "s@example.org", BOUNCE_TYPE_SOFT, "quota-issues",
+		   T0 + DAY);
+	CU_ASSERT(!r.returned_here);
+	CU_ASSERT_EQUAL(r.softcount, 3);
+	CU_ASSERT_STRING_EQUAL(r.returned_reason, "hard bounce (bad-mailbox)");
+	bounce_state_deinit(&state);
+}
+
 static void test_immediate(void)
 {
 	struct bounce_state *state = state_open("hard.dict", 3, 30*DAY);
@@ -243,6 +269,8 @@ static void add_suites(void)
 	dict_drivers_register_builtin();
 	CU_add_test(suite, "soft limit", test_soft_limit);
 	CU_add_test(suite, "window expiry", test_window_expiry);
+	CU_add_test(suite, "hard bounce after soft bounces",
+		    test_hard_after_soft);
 	CU_add_test(suite, "hard, complaint, unsubscribe", test_immediate);
 	CU_add_test(suite, "predict", test_predict);
 	CU_add_test(suite, "taking a bounce back", test_unrecord);

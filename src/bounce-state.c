@@ -138,28 +138,63 @@ state_lookup_returned(struct bounce_state *state, const char *address,
 	return 0;
 }
 
+/* Whether the address may have soft counts within the window starting
+   on first_day, from its soft-last marker. */
+static int
+state_soft_in_window(struct bounce_state *state, const char *address,
+		     unsigned long long first_day, bool *in_window_r,
+		     const char **error_r)
+{
+	const char *value;
+	unsigned long long last;
+
+	if (state_lookup_key(state, pool_datastack_create(),
+			     state_key(address, "soft-last"), &value,
+			     error_r) < 0)
+		return -1;
+	/* Two deliveries around midnight can leave the marker a day behind
+	   the newest count (the later day's marker set first, the earlier
+	   day's over it): a day's slack keeps that count until it leaves
+	   the window. A marker that is no number hides nothing. */
+	*in_window_r = value != NULL &&
+		(str_to_ullong(value, &last) < 0 || last + 1 >= first_day);
+	return 0;
+}
+
 int bounce_state_lookup(struct bounce_state *state, const char *address,
 			time_t now, pool_t pool,
 			struct bounce_state_address *result_r,
 			const char **error_r)
 {
 	const char *value;
-	unsigned long long day, today = now / DAY_SECS;
-	unsigned int i, n;
+	unsigned long long day, today = now / DAY_SECS, first_day;
+	unsigned int n;
+	bool in_window;
+	int ret = 0;
 
 	i_zero(result_r);
 	result_r->address = p_strdup(pool, t_str_lcase(address));
 	/* The window holds today and the days before it */
-	for (i = 0; i < state->window_days && i <= today; i++) {
-		day = today - i;
-		if (state_lookup_key(state, pool_datastack_create(),
+	first_day = today < state->window_days ? 0 :
+		today - state->window_days + 1;
+	if (state_soft_in_window(state, address, first_day, &in_window,
+				 error_r) < 0)
+		return -1;
+	if (state_lookup_returned(state, address, pool, result_r,
+				  error_r) < 0)
+		return -1;
+	if (!in_window)
+		return 0;
+	/* Every day of the window, not only up to the marker's: it may be
+	   a day behind the newest count (see above). */
+	for (day = first_day; day <= today && ret == 0; day++) T_BEGIN {
+		ret = state_lookup_key(state, pool_datastack_create(),
 			state_key(address, t_strdup_printf("soft/%llu", day)),
-			&value, error_r) < 0)
-			return -1;
-		if (value != NULL && str_to_uint(value, &n) == 0)
+			&value, error_r);
+		if (ret == 0 && value != NULL && str_to_uint(value, &n) == 0)
 			result_r->softcount += n;
-	}
-	return state_lookup_returned(state, address, pool, result_r, error_r);
+	} T_END_PASS_STR_IF(ret < 0, error_r);
+	return ret;
 }
 
 /* Why this bounce returns the address at once, or NULL */
@@ -329,6 +364,13 @@ int bounce_state_record(struct bounce_state *state,
 	/* Index it for listing */
 	dict_set(trans, t_strconcat(STATE_INDEX_PREFIX, dict_escape_string(
 		t_str_lcase(rcpt->address)), NULL), "1");
+	if (rcpt->type == BOUNCE_TYPE_SOFT) {
+		/* Before the count, so that no reader finds a count
+		   without its marker */
+		dict_set(trans, state_key(rcpt->address, "soft-last"),
+			 t_strdup_printf("%llu",
+				(unsigned long long)(now / DAY_SECS)));
+	}
 	reason = before.returned ? NULL : state_immediate_reason(rcpt);
 	if (reason != NULL) {
 		dict_set(trans, state_key(rcpt->address, "returned"),
@@ -369,6 +411,7 @@ int bounce_state_unrecord(struct bounce_state *state,
 {
 	struct dict_transaction_context *trans;
 
+	/* soft-last stays: a marker without counts costs only lookups */
 	trans = dict_transaction_begin(state->dict, &state->op_set);
 	if (rcpt->type == BOUNCE_TYPE_SOFT) {
 		dict_atomic_inc(trans, state_key(rcpt->address,
@@ -393,6 +436,7 @@ int bounce_state_reset(struct bounce_state *state, const char *address,
 		dict_unset(trans, state_key(address,
 			t_strdup_printf("soft/%llu", today - i)));
 	}
+	dict_unset(trans, state_key(address, "soft-last"));
 	dict_unset(trans, state_key(address, "returned"));
 	return state_commit(state, &trans, "reset", error_r);
 }

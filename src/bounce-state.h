@@ -11,6 +11,9 @@
                 never lose a count (the file dict increments only
                 existing keys: the first count of a day is made under a
                 lock file beside the dict, DICT.create-lock)
+     soft-last  DAY of the latest soft bounce, set before its count;
+                the day keys are looked up only when it is there and
+                at most a day older than the window's first day
      returned   "UNIXTIME REASON", set once; cleared only by a reset
    shared/bounce-index/ADDR names the addresses for listing (drivers
    that iterate, e.g. file and SQL; Redis does not: a caller that can

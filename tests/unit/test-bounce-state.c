@@ -118,6 +118,64 @@ static void test_window_expiry(void)
 	bounce_state_deinit(&state);
 }
 
+static void test_earlier_days(void)
+{
+	struct bounce_state *state = state_open("days.dict", 3, 30*DAY);
+	struct bounce_state_address r;
+
+	/* counted by deliveries on earlier days within the window */
+	record(state, "e@example.org", BOUNCE_TYPE_SOFT, "quota-issues",
+	       T0 - 20*DAY);
+	r = lookup(state, "e@example.org", T0);
+	CU_ASSERT_EQUAL(r.softcount, 1);
+	record(state, "e@example.org", BOUNCE_TYPE_SOFT, "quota-issues",
+	       T0 - 3*DAY);
+	r = lookup(state, "e@example.org", T0);
+	CU_ASSERT(!r.returned);
+	CU_ASSERT_EQUAL(r.softcount, 2);
+	r = record(state, "e@example.org", BOUNCE_TYPE_SOFT, "quota-issues",
+		   T0);
+	CU_ASSERT_STRING_EQUAL(bounce_state_name(&r), "returned");
+	CU_ASSERT_EQUAL(r.softcount, 3);
+
+	/* a delivery that took its time before the day changed records
+	   after one of the next day: the later day's count still counts
+	   until it leaves the window */
+	record(state, "m@example.org", BOUNCE_TYPE_SOFT, "quota-issues",
+	       T0 + DAY);
+	record(state, "m@example.org", BOUNCE_TYPE_SOFT, "quota-issues", T0);
+	CU_ASSERT_EQUAL(lookup(state, "m@example.org", T0 + DAY).softcount, 2);
+	CU_ASSERT_EQUAL(lookup(state, "m@example.org", T0 + 30*DAY).softcount,
+			1);
+	CU_ASSERT_EQUAL(lookup(state, "m@example.org", T0 + 31*DAY).softcount,
+			0);
+	bounce_state_deinit(&state);
+}
+
+static void test_older_than_window(void)
+{
+	struct bounce_state *state = state_open("old.dict", 2, 30*DAY);
+	struct bounce_state_address r;
+
+	record(state, "o@example.org", BOUNCE_TYPE_SOFT, "quota-issues", T0);
+	/* the window is today and the 29 days before it */
+	CU_ASSERT_EQUAL(lookup(state, "o@example.org", T0 + 29*DAY).softcount,
+			1);
+	r = lookup(state, "o@example.org", T0 + 30*DAY);
+	CU_ASSERT(!r.returned);
+	CU_ASSERT_EQUAL(r.softcount, 0);
+	/* a bounce of another type leaves it out too */
+	r = record(state, "o@example.org", BOUNCE_TYPE_OTHER,
+		   "message-too-large", T0 + 40*DAY);
+	CU_ASSERT_EQUAL(r.softcount, 0);
+	/* a new soft bounce counts alone: limit 2 not reached */
+	r = record(state, "o@example.org", BOUNCE_TYPE_SOFT, "quota-issues",
+		   T0 + 40*DAY);
+	CU_ASSERT_STRING_EQUAL(bounce_state_name(&r), "active");
+	CU_ASSERT_EQUAL(r.softcount, 1);
+	bounce_state_deinit(&state);
+}
+
 static void test_hard_after_soft(void)
 {
 	struct bounce_state *state = state_open("hardsoft.dict", 3, 30*DAY);
@@ -193,6 +251,7 @@ static void test_predict(void)
 static void test_unrecord(void)
 {
 	struct bounce_state *state = state_open("undo.dict", 2, 30*DAY);
+	ARRAY_TYPE(bounce_state_address) list;
 	struct bounce_state_address r, r2;
 	struct bounce_recipient rcpt;
 	const char *error;
@@ -222,6 +281,19 @@ static void test_unrecord(void)
 	CU_ASSERT(!r.returned_here);
 	CU_ASSERT(bounce_state_unrecord(state, &rcpt, T0, &r, &error) == 0);
 	CU_ASSERT(lookup(state, "z@example.org", T0).returned);
+
+	/* an address whose only soft bounce was taken back counts 0 and is
+	   not listed */
+	rcpt.address = "t@example.org";
+	rcpt.type = BOUNCE_TYPE_SOFT;
+	CU_ASSERT(bounce_state_record(state, &rcpt, T0, test_pool,
+				      &r, &error) == 0);
+	CU_ASSERT(bounce_state_unrecord(state, &rcpt, T0, &r, &error) == 0);
+	r2 = lookup(state, "t@example.org", T0);
+	CU_ASSERT(!r2.returned);
+	CU_ASSERT_EQUAL(r2.softcount, 0);
+	CU_ASSERT(bounce_state_list(state, T0, test_pool, &list, &error) == 0);
+	CU_ASSERT_EQUAL(array_count(&list), 1);
 	bounce_state_deinit(&state);
 }
 
@@ -257,6 +329,21 @@ static void test_reset_list(void)
 	/* counting starts over */
 	r = record(state, "y@example.org", BOUNCE_TYPE_SOFT, "quota-issues", T0);
 	CU_ASSERT_EQUAL(r.softcount, 1);
+
+	/* soft bounces of earlier days are forgotten too */
+	record(state, "v@example.org", BOUNCE_TYPE_SOFT, "quota-issues",
+	       T0 - 5*DAY);
+	record(state, "v@example.org", BOUNCE_TYPE_SOFT, "quota-issues",
+	       T0 - DAY);
+	CU_ASSERT(bounce_state_reset(state, "v@example.org", T0, &error) == 0);
+	r = lookup(state, "v@example.org", T0);
+	CU_ASSERT(!r.returned);
+	CU_ASSERT_EQUAL(r.softcount, 0);
+	r = record(state, "v@example.org", BOUNCE_TYPE_SOFT, "quota-issues",
+		   T0 + DAY);
+	CU_ASSERT_STRING_EQUAL(bounce_state_name(&r), "active");
+	CU_ASSERT_EQUAL(r.softcount, 1);
+	CU_ASSERT_EQUAL(lookup(state, "v@example.org", T0 + 2*DAY).softcount, 1);
 	bounce_state_deinit(&state);
 }
 
@@ -269,6 +356,10 @@ static void add_suites(void)
 	dict_drivers_register_builtin();
 	CU_add_test(suite, "soft limit", test_soft_limit);
 	CU_add_test(suite, "window expiry", test_window_expiry);
+	CU_add_test(suite, "soft bounces of earlier days",
+		    test_earlier_days);
+	CU_add_test(suite, "soft bounces older than the window",
+		    test_older_than_window);
 	CU_add_test(suite, "hard bounce after soft bounces",
 		    test_hard_after_soft);
 	CU_add_test(suite, "hard, complaint, unsubscribe", test_immediate);

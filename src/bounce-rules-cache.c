@@ -3,10 +3,12 @@
    it (FNV-1a over 64-bit words: cheap, and enough to notice damage), the
    number of patterns, for each its compile flags, length and source and
    its required literals (their number, CACHE_NO_LITERALS when none are
-   known, then each one's length and text), and last the size of PCRE2's
-   serialisation of their compiled code and that serialisation (which
-   carries PCRE2's own version check). Strings end in a NUL, so that the
-   entries point into the file's contents instead of copying them.
+   known, then each one's length and text), the size of the rules' image
+   (bounce-rules-image.c; 0 when there is none) and the image, and last
+   the size of PCRE2's serialisation of their compiled code and that
+   serialisation (which carries PCRE2's own version check). Strings end
+   in a NUL, so that the entries point into the file's contents instead
+   of copying them.
 
    The patterns are in the order the rules asked for them (one asked for
    twice is there twice), which is the order they ask again next time:
@@ -28,7 +30,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define CACHE_MAGIC "dovecot-bounce rules cache 3\n"
+#define CACHE_MAGIC "dovecot-bounce rules cache 4\n"
 #define CACHE_MAX_SIZE (64 * 1024 * 1024)
 #define CACHE_NO_LITERALS 0xffffffffU
 
@@ -58,10 +60,17 @@ struct bounce_rules_cache {
 	/* source => its entries, one per set of flags; built when first
 	   needed */
 	HASH_TABLE(const char *, struct cache_entry *) entries;
-	/* the patterns asked for, each once, in order: what the file
-	   should hold */
+	/* the patterns asked for, in order: what the file should hold,
+	   and the code each request got */
 	ARRAY(struct cache_entry *) wanted;
+	ARRAY(const pcre2_code *) handed;
+	/* the rules' image in the file, and the one to write */
+	const unsigned char *image;
+	size_t image_size;
+	buffer_t *new_image;
 	bool stale;
+	/* the rules were built from the file's image */
+	bool image_used;
 };
 
 static uint64_t cache_checksum(const unsigned char *p, size_t size)
@@ -233,11 +242,11 @@ cache_get_literals(struct bounce_rules_cache *cache, const unsigned char **p,
 static int cache_parse(struct bounce_rules_cache *cache,
 		       const unsigned char *data, size_t size)
 {
-	const unsigned char *p = data, *end = data + size, *blob;
+	const unsigned char *p = data, *end = data + size, *blob, *image;
 	struct cache_entry *entries;
 	pcre2_code **codes;
 	uint64_t sum;
-	uint32_t count, blob_size, i;
+	uint32_t count, image_size, blob_size, i;
 	int32_t ret;
 
 	if (size < sizeof(CACHE_MAGIC) - 1 ||
@@ -257,6 +266,11 @@ static int cache_parse(struct bounce_rules_cache *cache,
 		    !cache_get_literals(cache, &p, end, &entries[i]))
 			return -1;
 	}
+	if (!cache_get(&p, end, &image_size, sizeof(image_size)) ||
+	    image_size > (size_t)(end - p))
+		return -1;
+	image = p;
+	p += image_size;
 	if (!cache_get(&p, end, &blob_size, sizeof(blob_size)) ||
 	    blob_size != (size_t)(end - p))
 		return -1;
@@ -274,6 +288,10 @@ static int cache_parse(struct bounce_rules_cache *cache,
 		entries[i].re = codes[i];
 	cache->file_entries = entries;
 	cache->file_count = count;
+	if (image_size > 0) {
+		cache->image = image;
+		cache->image_size = image_size;
+	}
 	return 0;
 }
 
@@ -310,6 +328,7 @@ struct bounce_rules_cache *bounce_rules_cache_open(const char *path)
 	cache = p_new(pool, struct bounce_rules_cache, 1);
 	cache->pool = pool;
 	p_array_init(&cache->wanted, pool, 256);
+	p_array_init(&cache->handed, pool, 256);
 	if (path != NULL && *path != '\0') {
 		cache->path = p_strdup(pool, path);
 		if (cache_read(cache) < 0)
@@ -344,6 +363,7 @@ pcre2_code *bounce_rules_cache_compile(struct bounce_rules_cache *cache,
 	/* every request, a pattern asked for twice too: the file then
 	   answers each in turn */
 	array_push_back(&cache->wanted, &entry);
+	array_push_back(&cache->handed, (const pcre2_code **)&re);
 	cache->last = entry;
 	return re;
 }
@@ -371,6 +391,65 @@ bounce_rules_cache_literals(struct bounce_rules_cache *cache,
 		return bounce_rules_literals(cache->pool, pattern);
 	cache_entry_literals(cache, entry);
 	return entry->literals;
+}
+
+const unsigned char *
+bounce_rules_cache_image(struct bounce_rules_cache *cache, size_t *size_r)
+{
+	*size_r = cache->image_size;
+	return cache->image;
+}
+
+bool bounce_rules_cache_take(struct bounce_rules_cache *cache,
+			     unsigned int idx, pcre2_code **re_r)
+{
+	struct cache_entry *entry;
+
+	if (idx >= cache->file_count)
+		return FALSE;
+	entry = &cache->file_entries[idx];
+	if (entry->re == NULL)
+		return FALSE;
+	*re_r = entry->re;
+	entry->re = NULL;
+	return TRUE;
+}
+
+int bounce_rules_cache_index(struct bounce_rules_cache *cache,
+			     const pcre2_code *re)
+{
+	const pcre2_code *const *handed;
+	unsigned int count;
+
+	/* From the end: a code freed while loading (an alternation's
+	   member, compiled alone to check it) may have left its address
+	   to a later one. */
+	handed = array_get(&cache->handed, &count);
+	while (count > 0) {
+		if (handed[--count] == re)
+			return (int)count;
+	}
+	return -1;
+}
+
+void bounce_rules_cache_set_image(struct bounce_rules_cache *cache,
+				  const buffer_t *image)
+{
+	if (cache->new_image == NULL)
+		cache->new_image = buffer_create_dynamic(cache->pool,
+							 image->used);
+	buffer_set_used_size(cache->new_image, 0);
+	buffer_append_buf(cache->new_image, image, 0, SIZE_MAX);
+}
+
+void *bounce_rules_cache_keep_data(struct bounce_rules_cache *cache)
+{
+	void *data = cache->data;
+
+	i_assert(data != NULL);
+	cache->data = NULL;
+	cache->image_used = TRUE;
+	return data;
 }
 
 static void cache_append_string(buffer_t *buf, const char *str)
@@ -442,6 +521,14 @@ static int cache_encode(struct bounce_rules_cache *cache, buffer_t *buf)
 		cache_append_string(buf, entries[i]->source);
 		cache_append_literals(cache, buf, entries[i]);
 	}
+	if (cache->new_image != NULL && cache->new_image->used <= UINT32_MAX) {
+		value = cache->new_image->used;
+		buffer_append(buf, &value, sizeof(value));
+		buffer_append_buf(buf, cache->new_image, 0, SIZE_MAX);
+	} else {
+		value = 0;
+		buffer_append(buf, &value, sizeof(value));
+	}
 	value = blob_size;
 	buffer_append(buf, &value, sizeof(value));
 	buffer_append(buf, blob, blob_size);
@@ -488,9 +575,11 @@ void bounce_rules_cache_close(struct bounce_rules_cache **_cache, bool update)
 	if (cache == NULL)
 		return;
 	*_cache = NULL;
-	/* patterns the rules no longer have make the file stale too */
-	if (update && cache->path != NULL &&
-	    (cache->stale || array_count(&cache->wanted) != cache->file_count)) {
+	/* patterns the rules no longer have make the file stale too, and
+	   so does a new image of the rules */
+	if (update && cache->path != NULL && !cache->image_used &&
+	    (cache->stale || cache->new_image != NULL ||
+	     array_count(&cache->wanted) != cache->file_count)) {
 		T_BEGIN {
 			cache_write(cache);
 		} T_END;

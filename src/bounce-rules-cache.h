@@ -29,6 +29,25 @@ pcre2_code *bounce_rules_cache_compile(struct bounce_rules_cache *cache,
 const char *const *
 bounce_rules_cache_literals(struct bounce_rules_cache *cache,
 			    const char *pattern, uint32_t flags);
+/* The image of the rules stored with the patterns (bounce-rules-image.c),
+   or NULL; valid until the cache is closed. */
+const unsigned char *
+bounce_rules_cache_image(struct bounce_rules_cache *cache, size_t *size_r);
+/* The file's code number idx, once: FALSE when there is none or it was
+   taken. */
+bool bounce_rules_cache_take(struct bounce_rules_cache *cache,
+			     unsigned int idx, pcre2_code **re_r);
+/* Where the code bounce_rules_cache_compile() returned is in the file
+   the cache writes, or -1. */
+int bounce_rules_cache_index(struct bounce_rules_cache *cache,
+			     const pcre2_code *re);
+/* The file is to be written with this image of the rules. */
+void bounce_rules_cache_set_image(struct bounce_rules_cache *cache,
+				  const buffer_t *image);
+/* The rules were built from the image: the file is as it should be, and
+   the caller takes its contents (which the image's strings point into),
+   to i_free() them. */
+void *bounce_rules_cache_keep_data(struct bounce_rules_cache *cache);
 /* Frees the cache; with update, first rewrites the file if it did not
    hold exactly the patterns asked for. */
 void bounce_rules_cache_close(struct bounce_rules_cache **cache, bool update);

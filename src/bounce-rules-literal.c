@@ -443,20 +443,39 @@ struct bounce_literal_index *bounce_literal_index_create(void)
 	return index;
 }
 
-void bounce_literal_index_add(struct bounce_literal_index *index,
-			      const char *const *literals, unsigned int id)
+void bounce_literal_index_add_one(struct bounce_literal_index *index,
+				  const char *literal, unsigned int id)
 {
 	struct literal_entry *entry;
 
-	for (; *literals != NULL; literals++) {
-		i_assert(strlen(*literals) >= RULES_LITERAL_MIN_LEN);
-		entry = array_append_space(&index->entries);
-		entry->literal = p_strdup(index->pool, *literals);
-		entry->len = strlen(*literals);
-		entry->id = id;
-		entry->hash = literal_hash((const unsigned char *)*literals);
-	}
+	i_assert(strlen(literal) >= RULES_LITERAL_MIN_LEN);
+	entry = array_append_space(&index->entries);
+	entry->literal = p_strdup(index->pool, literal);
+	entry->len = strlen(literal);
+	entry->id = id;
+	entry->hash = literal_hash((const unsigned char *)literal);
 	index->sorted = FALSE;
+}
+
+void bounce_literal_index_add(struct bounce_literal_index *index,
+			      const char *const *literals, unsigned int id)
+{
+	for (; *literals != NULL; literals++)
+		bounce_literal_index_add_one(index, *literals, id);
+}
+
+unsigned int bounce_literal_index_count(struct bounce_literal_index *index)
+{
+	return array_count(&index->entries);
+}
+
+const char *bounce_literal_index_get(struct bounce_literal_index *index,
+				     unsigned int idx, unsigned int *id_r)
+{
+	const struct literal_entry *entry = array_idx(&index->entries, idx);
+
+	*id_r = entry->id;
+	return entry->literal;
 }
 
 /* A counting sort by hash: one pass to count, one to place, cheaper

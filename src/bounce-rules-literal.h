@@ -22,6 +22,15 @@ struct bounce_literal_index *bounce_literal_index_create(void);
 /* Register the literals of pattern number id. */
 void bounce_literal_index_add(struct bounce_literal_index *index,
 			      const char *const *literals, unsigned int id);
+/* Register one literal (lowercase, at least RULES_LITERAL_MIN_LEN long)
+   of pattern number id. */
+void bounce_literal_index_add_one(struct bounce_literal_index *index,
+				  const char *literal, unsigned int id);
+/* The registered literals, for storing the index: their number, and
+   each one with its pattern's number. */
+unsigned int bounce_literal_index_count(struct bounce_literal_index *index);
+const char *bounce_literal_index_get(struct bounce_literal_index *index,
+				     unsigned int idx, unsigned int *id_r);
 /* Set found[id] for every pattern one of whose literals text contains
    (ASCII case-insensitively). found must have room for every id. Returns
    FALSE, without looking, when the text is not ASCII: non-ASCII letters

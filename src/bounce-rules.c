@@ -37,89 +37,7 @@
 #define RULES_COMPILE_FLAGS \
 	(PCRE2_CASELESS | PCRE2_UTF | PCRE2_MATCH_INVALID_UTF)
 
-struct rule_pattern {
-	pcre2_code *re;
-	/* bytes run over so far, up to RULES_JIT_AFTER_BYTES */
-	size_t scanned;
-	/* phrases: whether the literal index knows literals one of which
-	   every match contains (else the pattern always runs), and the
-	   pattern's number there */
-	bool prefiltered;
-	unsigned int literal_id;
-};
-
-struct rule_set {
-	ARRAY(struct bounce_rule) rules;
-	/* each rule's pattern, or with alternation one pattern for all */
-	ARRAY(struct rule_pattern) patterns;
-	bool alternation;
-	bool prefilter;
-	string_t *source;
-	struct rule_pattern all;
-	/* with alternation: every pattern's required literals, one of
-	   which each match contains, unless some pattern has none known
-	   (unfiltered) */
-	struct bounce_literal_index *literals;
-	bool unfiltered;
-};
-
-struct status_rule {
-	char pattern[16];	/* "5.1.1", "5.1.*", "5.*.*" */
-	unsigned int specificity;
-	struct bounce_rule rule;
-};
-
-struct reply_rule {
-	char code[4];
-	struct bounce_rule rule;
-};
-
-struct phrase_group {
-	const char *name;
-	unsigned int order, seq;
-	struct rule_set set;
-};
-
-/* "when CONDITION[+CONDITION...] GROUP CATEGORY": a phrase of GROUP
-   decides CATEGORY instead when the recipient's evidence meets every
-   condition: "temporary", "reply", "after-COMMAND", "no-command" or
-   "status=PATTERN". */
-struct when_rule {
-	const char *const *conditions;
-	const char *group;
-	struct bounce_rule rule;
-};
-
-struct bounce_rules {
-	pool_t pool;
-	pcre2_match_data *md;
-
-	/* Phrase groups ("category" or "category/label"), tried in the
-	   order category-order names them, the rest in file order. */
-	ARRAY(struct phrase_group) phrases;
-
-	ARRAY(struct status_rule) status;
-	ARRAY(struct reply_rule) reply;
-	ARRAY(struct when_rule) when;
-	struct rule_set subjects, originals, keep_headers, commands;
-	ARRAY(pcre2_code *) verp;
-	ARRAY_TYPE(bounce_format) formats;
-
-	/* pcre2_code => bytes run over, until JIT-compiled (for the
-	   formats' patterns, which bounce_rules_exec() runs) */
-	HASH_TABLE(const pcre2_code *, void *) scanned;
-
-	/* while loading: compiled patterns from an earlier load, and the
-	   phrase group named last (a file lists a group's phrases
-	   together) */
-	struct bounce_rules_cache *cache;
-	unsigned int last_group;
-
-	/* the phrase patterns' literals; found[] per literal_id */
-	struct bounce_literal_index *literals;
-	unsigned int literal_count;
-	bool *literal_found;
-};
+#include "bounce-rules-private.h"
 
 struct rules_parser {
 	struct bounce_rules *rules;
@@ -469,6 +387,39 @@ static bool status_pattern_valid(const char *pattern, unsigned int *spec_r)
 	return parts == 3;
 }
 
+static void
+rules_add_file_source(struct bounce_rules *rules, const char *path,
+		      const struct stat *st)
+{
+	struct rules_source *src = array_append_space(&rules->sources);
+
+	src->kind = RULES_SOURCE_FILE;
+	src->path = p_strdup(rules->pool, path);
+	src->dev = st->st_dev;
+	src->ino = st->st_ino;
+	src->size = st->st_size;
+	src->mtime = st->st_mtim.tv_sec;
+	src->mtime_nsec = st->st_mtim.tv_nsec;
+	src->ctime = st->st_ctim.tv_sec;
+	src->ctime_nsec = st->st_ctim.tv_nsec;
+}
+
+static void
+rules_add_glob_source(struct bounce_rules *rules, const char *pattern,
+		      const glob_t *gl)
+{
+	struct rules_source *src = array_append_space(&rules->sources);
+	const char **matches;
+	size_t i;
+
+	src->kind = RULES_SOURCE_GLOB;
+	src->path = p_strdup(rules->pool, pattern);
+	matches = p_new(rules->pool, const char *, gl->gl_pathc + 1);
+	for (i = 0; i < gl->gl_pathc; i++)
+		matches[i] = p_strdup(rules->pool, gl->gl_pathv[i]);
+	src->matches = matches;
+}
+
 static int rules_parse_file(struct rules_parser *parser, const char *path);
 
 static int
@@ -533,14 +484,19 @@ static int rules_include(struct rules_parser *parser, const char *arg)
 	case GLOB_NOMATCH:
 		/* A glob that matches nothing is fine (an empty local.d);
 		   a plain name that does not exist is not. */
-		if (strpbrk(arg, "*?[{") != NULL)
+		if (strpbrk(arg, "*?[{") != NULL) {
+			gl.gl_pathc = 0;
+			rules_add_glob_source(parser->rules, pattern, &gl);
+			globfree(&gl);
 			return 0;
+		}
 		parser->error = t_strdup_printf("include %s: not found", arg);
 		return -1;
 	default:
 		parser->error = t_strdup_printf("include %s: glob failed", arg);
 		return -1;
 	}
+	rules_add_glob_source(parser->rules, pattern, &gl);
 	parser->depth++;
 	for (i = 0; i < gl.gl_pathc && ret == 0; i++) {
 		T_BEGIN {
@@ -842,8 +798,8 @@ static int rules_parse_line(struct rules_parser *parser, const char *line)
    files are small, and one read() each is what a delivery can afford
    for some thirty of them. */
 static int
-rules_read_file(const char *path, char **data_r, size_t *size_r,
-		const char **error_r)
+rules_read_file(struct bounce_rules *rules, const char *path, char **data_r,
+		size_t *size_r, const char **error_r)
 {
 	struct stat st;
 	char *data;
@@ -861,6 +817,8 @@ rules_read_file(const char *path, char **data_r, size_t *size_r,
 		i_close_fd(&fd);
 		return -1;
 	}
+	/* what the cache's image of the rules checks the file by */
+	rules_add_file_source(rules, path, &st);
 	/* one byte more than the size, to see a file that grew */
 	size = st.st_size > 0 ? (size_t)st.st_size + 1 : 4096;
 	data = t_malloc_no0(size + 1);
@@ -896,7 +854,7 @@ static int rules_parse_file(struct rules_parser *parser, const char *path)
 	size_t size, len;
 	int ret = 0;
 
-	if (rules_read_file(path, &data, &size, &error) < 0) {
+	if (rules_read_file(parser->rules, path, &data, &size, &error) < 0) {
 		parser->error = error;
 		return -1;
 	}
@@ -956,15 +914,11 @@ int bounce_rules_load(const char *path, struct bounce_rules **rules_r,
 	return bounce_rules_load_cached(path, NULL, rules_r, error_r);
 }
 
-int bounce_rules_load_cached(const char *path, const char *cache_path,
-			     struct bounce_rules **rules_r,
-			     const char **error_r)
+static struct bounce_rules *rules_create(struct bounce_rules_cache *cache)
 {
 	struct bounce_rules *rules;
-	struct rules_parser parser;
-	int ret;
-
 	pool_t pool = pool_alloconly_create("bounce rules", 16384);
+
 	rules = p_new(pool, struct bounce_rules, 1);
 	rules->pool = pool;
 	p_array_init(&rules->phrases, pool, 32);
@@ -973,13 +927,22 @@ int bounce_rules_load_cached(const char *path, const char *cache_path,
 	p_array_init(&rules->when, pool, 8);
 	p_array_init(&rules->verp, pool, 2);
 	p_array_init(&rules->formats, pool, 32);
+	p_array_init(&rules->sources, pool, 48);
 	hash_table_create_direct(&rules->scanned, default_pool, 0);
 	rules->literals = bounce_literal_index_create();
-	rules->cache = bounce_rules_cache_open(cache_path);
+	rules->cache = cache;
 	/* walked through match by match, or run on every header */
 	rules->commands.alternation = TRUE;
 	rules->originals.alternation = TRUE;
 	rules->keep_headers.alternation = TRUE;
+	return rules;
+}
+
+static int rules_parse(struct bounce_rules *rules, const char *path,
+		       const char **error_r)
+{
+	struct rules_parser parser;
+	int ret;
 
 	i_zero(&parser);
 	parser.rules = rules;
@@ -994,20 +957,89 @@ int bounce_rules_load_cached(const char *path, const char *cache_path,
 				      &parser.error) < 0))
 			ret = -1;
 	} T_END_PASS_STR_IF(ret < 0, &parser.error);
-	bounce_rules_cache_close(&rules->cache, ret == 0);
-
 	if (ret < 0) {
-		*error_r = t_strdup(parser.error);
-		bounce_rules_free(&rules);
+		*error_r = parser.error;
 		return -1;
 	}
 	array_sort(&rules->status, status_rule_cmp);
 	/* groups not named in category-order keep their file order */
 	array_sort(&rules->phrases, phrase_group_cmp);
+	return 0;
+}
+
+/* Builds the rules from the cache's image of them. Returns 1 when done,
+   0 when the image cannot be used (the files changed, or it is damaged:
+   then *rules is replaced by an empty one). */
+static int
+rules_from_image(struct bounce_rules **rules, const char *path)
+{
+	struct bounce_rules_cache *cache = (*rules)->cache;
+	const unsigned char *image;
+	size_t size;
+	int ret;
+
+	image = bounce_rules_cache_image(cache, &size);
+	if (image == NULL)
+		return 0;
+	T_BEGIN {
+		ret = bounce_rules_image_read(*rules, path, image, size);
+	} T_END;
+	if (ret > 0) {
+		(*rules)->image_data = bounce_rules_cache_keep_data(cache);
+		return 1;
+	}
+	if (ret < 0) {
+		/* half built: start again from the files */
+		(*rules)->cache = NULL;
+		bounce_rules_free(rules);
+		*rules = rules_create(cache);
+	}
+	return 0;
+}
+
+static void rules_set_image(struct bounce_rules *rules, const char *path)
+{
+	buffer_t *image;
+
+	T_BEGIN {
+		image = t_buffer_create(32 * 1024);
+		if (bounce_rules_image_write(rules, path, image))
+			bounce_rules_cache_set_image(rules->cache, image);
+	} T_END;
+}
+
+int bounce_rules_load_cached(const char *path, const char *cache_path,
+			     struct bounce_rules **rules_r,
+			     const char **error_r)
+{
+	struct bounce_rules *rules;
+	const char *error;
+	int ret = 0;
+
+	bool cached = cache_path != NULL && *cache_path != '\0';
+
+	rules = rules_create(bounce_rules_cache_open(cache_path));
+	if (!cached || rules_from_image(&rules, path) == 0) {
+		ret = rules_parse(rules, path, &error);
+		if (ret == 0 && cached)
+			rules_set_image(rules, path);
+	}
+	bounce_rules_cache_close(&rules->cache, ret == 0);
+	if (ret < 0) {
+		*error_r = t_strdup(error);
+		bounce_rules_free(&rules);
+		return -1;
+	}
 	rules->md = pcre2_match_data_create(32, NULL);
-	rules->literal_found = p_new(pool, bool, rules->literal_count + 1);
+	rules->literal_found = p_new(rules->pool, bool,
+				     rules->literal_count + 1);
 	*rules_r = rules;
 	return 0;
+}
+
+bool bounce_rules_from_image(const struct bounce_rules *rules)
+{
+	return rules->image_data != NULL;
 }
 
 static void pcre2_code_free_p(pcre2_code **re)
@@ -1049,6 +1081,8 @@ void bounce_rules_free(struct bounce_rules **_rules)
 	hash_table_destroy(&rules->scanned);
 	bounce_rules_cache_close(&rules->cache, FALSE);
 	bounce_literal_index_free(&rules->literals);
+	/* the rules' strings may point into it; the rules are in the pool */
+	i_free(rules->image_data);
 	pool_unref(&rules->pool);
 }
 

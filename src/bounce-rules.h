@@ -51,6 +51,9 @@ int bounce_rules_load_cached(const char *path, const char *cache_path,
 			     struct bounce_rules **rules_r,
 			     const char **error_r);
 void bounce_rules_free(struct bounce_rules **rules);
+/* Whether the rules were built from the cache's image of them, without
+   reading the rules files (they had not changed since it was made). */
+bool bounce_rules_from_image(const struct bounce_rules *rules);
 
 /* The first rule (by category order, then file order) whose phrase is in
    text. */

@@ -6,6 +6,7 @@ src_libbounce_la_SOURCES = \
 	src/bounce-rules.c \
 	src/bounce-rules-literal.c \
 	src/bounce-rules-cache.c \
+	src/bounce-rules-image.c \
 	src/bounce-mime.c \
 	src/bounce-status.c \
 	src/bounce-dsn.c \
@@ -41,6 +42,7 @@ noinst_HEADERS += \
 	src/bounce-rules.h \
 	src/bounce-rules-literal.h \
 	src/bounce-rules-cache.h \
+	src/bounce-rules-private.h \
 	src/tool-input.h \
 	src/tool-rules.h \
 	src/tool-config.h \

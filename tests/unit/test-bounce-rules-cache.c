@@ -2,7 +2,7 @@
    the rules' patterns, never trusted over the rules themselves. */
 
 #include "lib.h"
-#include "bounce-rules.h"
+#include "bounce-private.h"
 #include "test-common.h"
 
 #include <sys/stat.h>
@@ -14,7 +14,7 @@
 
 #include <dirent.h>
 
-#define CACHE_MAGIC "dovecot-bounce rules cache 3\n"
+#define CACHE_MAGIC "dovecot-bounce rules cache 4\n"
 
 static struct bounce_rules *load(const char *rules_path, const char *cache)
 {
@@ -69,9 +69,11 @@ static void test_cache_shipped_rules(void)
 
 	/* written by the first load, used by the second: the same answers */
 	cached = load(test_rules_path, cache);
+	CU_ASSERT_FALSE(bounce_rules_from_image(cached));
 	CU_ASSERT_TRUE(cache_valid(cache));
 	bounce_rules_free(&cached);
 	cached = load(test_rules_path, cache);
+	CU_ASSERT_TRUE(bounce_rules_from_image(cached));
 	CU_ASSERT_STRING_EQUAL(phrase(cached, text), want);
 	CU_ASSERT_PTR_NULL(phrase(cached, "all is well"));
 	bounce_rules_free(&cached);
@@ -117,6 +119,8 @@ static void test_cache_classifies_alike(void)
 	CU_ASSERT_TRUE_FATAL(cache_valid(set.rules_cache_path));
 	cached = test_classifier_init(&set);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(cached);
+	/* built from the image of the rules, not from their files */
+	CU_ASSERT_TRUE(bounce_rules_from_image(cached->rules));
 
 	dir = opendir(test_samples_dir);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
@@ -173,6 +177,82 @@ static void test_cache_follows_rules(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(path, "edited.rules:1"));
 }
 
+/* The image of the rules is used only while the files are as they were:
+   a file edited, added to an included directory or removed from it, or
+   replaced, makes the next load read the files again. */
+static void test_cache_image_follows_files(void)
+{
+	const char *cache = t_strconcat(test_dir, "/image.cache", NULL);
+	const char *main_path, *inc;
+	struct bounce_rules *rules;
+
+	(void)mkdir(t_strconcat(test_dir, "/image.d", NULL), 0700);
+	inc = test_write_file("image.d/a.rules",
+			      "phrase quota-issues mailbox is full\n");
+	main_path = test_write_file("image.rules",
+		"reply 552 quota-issues\ninclude image.d/*.rules\n");
+	rules = load(main_path, cache);
+	CU_ASSERT_FALSE(bounce_rules_from_image(rules));
+	bounce_rules_free(&rules);
+	rules = load(main_path, cache);
+	CU_ASSERT_TRUE(bounce_rules_from_image(rules));
+	CU_ASSERT_STRING_EQUAL(phrase(rules, "the mailbox is full"),
+			       "a.rules:1");
+	bounce_rules_free(&rules);
+
+	/* edited in place */
+	test_write_file("image.d/a.rules",
+			"phrase quota-issues mailbox is FULL\n"
+			"phrase bad-mailbox no such user\n");
+	rules = load(main_path, cache);
+	CU_ASSERT_FALSE(bounce_rules_from_image(rules));
+	CU_ASSERT_STRING_EQUAL(phrase(rules, "no such user"), "a.rules:2");
+	bounce_rules_free(&rules);
+	rules = load(main_path, cache);
+	CU_ASSERT_TRUE(bounce_rules_from_image(rules));
+	CU_ASSERT_STRING_EQUAL(phrase(rules, "no such user"), "a.rules:2");
+	bounce_rules_free(&rules);
+
+	/* a file added to the included directory */
+	test_write_file("image.d/b.rules",
+			"phrase inactive-mailbox account is disabled\n");
+	rules = load(main_path, cache);
+	CU_ASSERT_FALSE(bounce_rules_from_image(rules));
+	CU_ASSERT_STRING_EQUAL(phrase(rules, "account is disabled"),
+			       "b.rules:1");
+	bounce_rules_free(&rules);
+
+	/* and removed again */
+	CU_ASSERT_EQUAL(unlink(t_strconcat(test_dir, "/image.d/b.rules",
+					   NULL)), 0);
+	rules = load(main_path, cache);
+	CU_ASSERT_FALSE(bounce_rules_from_image(rules));
+	CU_ASSERT_PTR_NULL(phrase(rules, "account is disabled"));
+	bounce_rules_free(&rules);
+
+	/* replaced by another file of the same contents: read again */
+	rules = load(main_path, cache);
+	CU_ASSERT_TRUE(bounce_rules_from_image(rules));
+	bounce_rules_free(&rules);
+	test_write_file("image.d/a.tmp", "phrase quota-issues mailbox is FULL\n"
+			"phrase bad-mailbox no such user\n");
+	CU_ASSERT_EQUAL(rename(t_strconcat(test_dir, "/image.d/a.tmp", NULL),
+			       inc), 0);
+	rules = load(main_path, cache);
+	CU_ASSERT_FALSE(bounce_rules_from_image(rules));
+	CU_ASSERT_STRING_EQUAL(phrase(rules, "no such user"), "a.rules:2");
+	bounce_rules_free(&rules);
+
+	/* the same cache for another rules file: that file's rules */
+	rules = load(test_write_file("other.rules",
+			"phrase bad-domain host not found\n"), cache);
+	CU_ASSERT_FALSE(bounce_rules_from_image(rules));
+	CU_ASSERT_PTR_NULL(phrase(rules, "no such user"));
+	CU_ASSERT_STRING_EQUAL(phrase(rules, "host not found"),
+			       "other.rules:1");
+	bounce_rules_free(&rules);
+}
+
 static void test_cache_untrusted(void)
 {
 	const char *cache = t_strconcat(test_dir, "/damaged.cache", NULL);
@@ -214,6 +294,8 @@ static void add_suites(void)
 		    test_cache_classifies_alike);
 	CU_add_test(suite, "edited rules are compiled again",
 		    test_cache_follows_rules);
+	CU_add_test(suite, "the rules' image follows their files",
+		    test_cache_image_follows_files);
 	CU_add_test(suite, "damaged or untrusted caches are replaced",
 		    test_cache_untrusted);
 }

@@ -1,0 +1,593 @@
+/* The rules' image in the rules cache: what loading the rules files
+   built, so that a delivery rebuilds it in one pass over the cache
+   instead of reading and parsing some thirty files. It starts with the
+   files it was made from and the include patterns expanded, and is used
+   only while each file's stat() and each pattern's expansion are as they
+   were. Patterns are named by their place in the cache, which holds
+   their compiled code.
+
+   Numbers are 32 bits (file identities 64), in native byte order like
+   the rest of the cache, which is checksummed as a whole; a string is
+   its length, its bytes and a NUL (IMAGE_NONE for NULL), and the rules
+   built from an image point into it. The image describes the structures
+   of bounce-rules-private.h: changing them, or what loading builds,
+   must change IMAGE_VERSION. */
+
+#include "lib.h"
+#include "array.h"
+#include "buffer.h"
+#include "bounce-private.h"
+#include "bounce-rules-private.h"
+#include "bounce-rules-literal.h"
+#include "bounce-rules-cache.h"
+
+#include <glob.h>
+#include <sys/stat.h>
+
+#define IMAGE_VERSION 1
+#define IMAGE_NONE 0xffffffffU
+
+#define SET_ALTERNATION 0x01
+#define SET_PREFILTER 0x02
+#define SET_UNFILTERED 0x04
+
+/*
+ * Writing
+ */
+
+struct image_writer {
+	struct bounce_rules *rules;
+	buffer_t *buf;
+	bool failed;
+};
+
+static void w_u32(struct image_writer *w, uint32_t value)
+{
+	buffer_append(w->buf, &value, sizeof(value));
+}
+
+static void w_u64(struct image_writer *w, uint64_t value)
+{
+	buffer_append(w->buf, &value, sizeof(value));
+}
+
+static void w_str(struct image_writer *w, const char *str)
+{
+	size_t len;
+
+	if (str == NULL) {
+		w_u32(w, IMAGE_NONE);
+		return;
+	}
+	len = strlen(str);
+	w_u32(w, len);
+	buffer_append(w->buf, str, len + 1);
+}
+
+static void w_strv(struct image_writer *w, const char *const *strv)
+{
+	if (strv == NULL) {
+		w_u32(w, IMAGE_NONE);
+		return;
+	}
+	w_u32(w, str_array_length(strv));
+	for (; *strv != NULL; strv++)
+		w_str(w, *strv);
+}
+
+static void w_re(struct image_writer *w, const pcre2_code *re)
+{
+	int idx;
+
+	if (re == NULL) {
+		w_u32(w, IMAGE_NONE);
+		return;
+	}
+	idx = bounce_rules_cache_index(w->rules->cache, re);
+	if (idx < 0)
+		w->failed = TRUE;
+	w_u32(w, idx < 0 ? IMAGE_NONE : (uint32_t)idx);
+}
+
+static void w_rule(struct image_writer *w, const struct bounce_rule *rule)
+{
+	w_u32(w, (uint32_t)rule->category);
+	w_u32(w, rule->code);
+	w_str(w, rule->id);
+	w_u32(w, rule->refine ? 1 : 0);
+	w_strv(w, rule->refine_groups);
+	w_str(w, rule->group);
+}
+
+static void
+w_literals(struct image_writer *w, struct bounce_literal_index *index)
+{
+	unsigned int i, count, id;
+	const char *literal;
+
+	if (index == NULL) {
+		w_u32(w, IMAGE_NONE);
+		return;
+	}
+	count = bounce_literal_index_count(index);
+	w_u32(w, count);
+	for (i = 0; i < count; i++) {
+		literal = bounce_literal_index_get(index, i, &id);
+		w_str(w, literal);
+		w_u32(w, id);
+	}
+}
+
+static void w_set(struct image_writer *w, const struct rule_set *set)
+{
+	const struct bounce_rule *rule;
+	const struct rule_pattern *pat;
+
+	/* alternations are compiled by now */
+	i_assert(set->source == NULL);
+	w_u32(w, (set->alternation ? SET_ALTERNATION : 0) |
+	      (set->prefilter ? SET_PREFILTER : 0) |
+	      (set->unfiltered ? SET_UNFILTERED : 0));
+	if (!array_is_created(&set->rules)) {
+		w_u32(w, 0);
+		w_u32(w, 0);
+	} else {
+		w_u32(w, array_count(&set->rules));
+		array_foreach(&set->rules, rule)
+			w_rule(w, rule);
+		w_u32(w, array_count(&set->patterns));
+		array_foreach(&set->patterns, pat) {
+			w_re(w, pat->re);
+			w_u32(w, pat->prefiltered ? 1 : 0);
+			w_u32(w, pat->literal_id);
+		}
+	}
+	w_re(w, set->all.re);
+	w_literals(w, set->literals);
+}
+
+static void w_sources(struct image_writer *w)
+{
+	const struct rules_source *src;
+
+	w_u32(w, array_count(&w->rules->sources));
+	array_foreach(&w->rules->sources, src) {
+		w_u32(w, src->kind);
+		w_str(w, src->path);
+		if (src->kind == RULES_SOURCE_FILE) {
+			w_u64(w, src->dev);
+			w_u64(w, src->ino);
+			w_u64(w, src->size);
+			w_u64(w, (uint64_t)src->mtime);
+			w_u64(w, (uint64_t)src->mtime_nsec);
+			w_u64(w, (uint64_t)src->ctime);
+			w_u64(w, (uint64_t)src->ctime_nsec);
+		} else {
+			w_strv(w, src->matches);
+		}
+	}
+}
+
+static void w_format(struct image_writer *w, const struct bounce_format *fmt)
+{
+	const struct bounce_format_match *match;
+
+	w_str(w, fmt->name);
+	w_str(w, fmt->id);
+	w_u32(w, array_count(&fmt->matches));
+	array_foreach(&fmt->matches, match) {
+		w_str(w, match->header);
+		w_re(w, match->re);
+	}
+	w_re(w, fmt->start);
+	w_re(w, fmt->end);
+	w_re(w, fmt->recipient);
+	w_re(w, fmt->skip);
+	w_u32(w, (uint32_t)fmt->rcpt_group);
+	w_u32(w, (uint32_t)fmt->diag_group);
+}
+
+bool bounce_rules_image_write(struct bounce_rules *rules, const char *path,
+			      buffer_t *buf)
+{
+	struct image_writer w = { .rules = rules, .buf = buf };
+	const struct phrase_group *group;
+	const struct status_rule *st;
+	const struct reply_rule *rr;
+	const struct when_rule *wr;
+	const struct bounce_format *fmt;
+	pcre2_code *const *re;
+
+	w_u32(&w, IMAGE_VERSION);
+	w_str(&w, path);
+	w_sources(&w);
+	w_u32(&w, rules->literal_count);
+
+	w_u32(&w, array_count(&rules->phrases));
+	array_foreach(&rules->phrases, group) {
+		w_str(&w, group->name);
+		w_u32(&w, group->order);
+		w_u32(&w, group->seq);
+		w_set(&w, &group->set);
+	}
+	w_u32(&w, array_count(&rules->status));
+	array_foreach(&rules->status, st) {
+		w_str(&w, st->pattern);
+		w_u32(&w, st->specificity);
+		w_rule(&w, &st->rule);
+	}
+	w_u32(&w, array_count(&rules->reply));
+	array_foreach(&rules->reply, rr) {
+		w_str(&w, rr->code);
+		w_rule(&w, &rr->rule);
+	}
+	w_u32(&w, array_count(&rules->when));
+	array_foreach(&rules->when, wr) {
+		w_strv(&w, wr->conditions);
+		w_str(&w, wr->group);
+		w_rule(&w, &wr->rule);
+	}
+	w_set(&w, &rules->subjects);
+	w_set(&w, &rules->originals);
+	w_set(&w, &rules->keep_headers);
+	w_set(&w, &rules->commands);
+	w_u32(&w, array_count(&rules->verp));
+	array_foreach(&rules->verp, re)
+		w_re(&w, *re);
+	w_u32(&w, array_count(&rules->formats));
+	array_foreach(&rules->formats, fmt)
+		w_format(&w, fmt);
+	w_literals(&w, rules->literals);
+	return !w.failed;
+}
+
+/*
+ * Reading
+ */
+
+struct image_reader {
+	struct bounce_rules *rules;
+	const unsigned char *p, *end;
+	bool failed;
+};
+
+static uint32_t r_u32(struct image_reader *r)
+{
+	uint32_t value;
+
+	if (r->failed || (size_t)(r->end - r->p) < sizeof(value)) {
+		r->failed = TRUE;
+		return 0;
+	}
+	memcpy(&value, r->p, sizeof(value));
+	r->p += sizeof(value);
+	return value;
+}
+
+static uint64_t r_u64(struct image_reader *r)
+{
+	uint64_t value;
+
+	if (r->failed || (size_t)(r->end - r->p) < sizeof(value)) {
+		r->failed = TRUE;
+		return 0;
+	}
+	memcpy(&value, r->p, sizeof(value));
+	r->p += sizeof(value);
+	return value;
+}
+
+/* A number of items that follow, each taking at least a byte */
+static uint32_t r_count(struct image_reader *r)
+{
+	uint32_t count = r_u32(r);
+
+	if (count > (size_t)(r->end - r->p)) {
+		r->failed = TRUE;
+		return 0;
+	}
+	return count;
+}
+
+/* A string or NULL, pointing into the image */
+static const char *r_str_or_null(struct image_reader *r)
+{
+	uint32_t len = r_u32(r);
+	const char *str;
+
+	if (r->failed || len == IMAGE_NONE)
+		return NULL;
+	if (len >= (size_t)(r->end - r->p) || r->p[len] != '\0') {
+		r->failed = TRUE;
+		return NULL;
+	}
+	str = (const char *)r->p;
+	r->p += len + 1;
+	return str;
+}
+
+static const char *r_str(struct image_reader *r)
+{
+	const char *str = r_str_or_null(r);
+
+	if (str == NULL) {
+		r->failed = TRUE;
+		return "";
+	}
+	return str;
+}
+
+static const char *const *r_strv(struct image_reader *r)
+{
+	const char **strv;
+	uint32_t i, count = r_u32(r);
+
+	if (r->failed || count == IMAGE_NONE)
+		return NULL;
+	if (count > (size_t)(r->end - r->p)) {
+		r->failed = TRUE;
+		return NULL;
+	}
+	strv = p_new(r->rules->pool, const char *, count + 1);
+	for (i = 0; i < count; i++)
+		strv[i] = r_str(r);
+	return strv;
+}
+
+static pcre2_code *r_re_or_null(struct image_reader *r)
+{
+	uint32_t idx = r_u32(r);
+	pcre2_code *re;
+
+	if (r->failed || idx == IMAGE_NONE)
+		return NULL;
+	if (!bounce_rules_cache_take(r->rules->cache, idx, &re)) {
+		r->failed = TRUE;
+		return NULL;
+	}
+	return re;
+}
+
+static pcre2_code *r_re(struct image_reader *r)
+{
+	pcre2_code *re = r_re_or_null(r);
+
+	if (re == NULL)
+		r->failed = TRUE;
+	return re;
+}
+
+static void r_rule(struct image_reader *r, struct bounce_rule *rule)
+{
+	uint32_t category = r_u32(r);
+
+	/* a rule without a category (commands, headers) has -1 */
+	if (category != IMAGE_NONE && category >= bounce_category_count())
+		r->failed = TRUE;
+	rule->category = (int)category;
+	rule->code = r_u32(r);
+	rule->id = r_str(r);
+	rule->refine = r_u32(r) != 0;
+	rule->refine_groups = r_strv(r);
+	rule->group = r_str_or_null(r);
+}
+
+/* The literals of an index; each one's pattern number below ids. */
+static void
+r_literals(struct image_reader *r, struct bounce_literal_index **index_r,
+	   unsigned int ids)
+{
+	const char *literal;
+	uint32_t i, count = r_u32(r), id;
+
+	if (r->failed || count == IMAGE_NONE)
+		return;
+	if (count > (size_t)(r->end - r->p)) {
+		r->failed = TRUE;
+		return;
+	}
+	if (*index_r == NULL)
+		*index_r = bounce_literal_index_create();
+	for (i = 0; i < count && !r->failed; i++) {
+		literal = r_str(r);
+		id = r_u32(r);
+		if (r->failed || id >= ids ||
+		    strlen(literal) < RULES_LITERAL_MIN_LEN) {
+			r->failed = TRUE;
+			return;
+		}
+		bounce_literal_index_add_one(*index_r, literal, id);
+	}
+}
+
+static void r_set(struct image_reader *r, struct rule_set *set)
+{
+	struct rule_pattern *pat;
+	uint32_t flags, i, count, patterns;
+
+	flags = r_u32(r);
+	set->alternation = (flags & SET_ALTERNATION) != 0;
+	set->prefilter = (flags & SET_PREFILTER) != 0;
+	set->unfiltered = (flags & SET_UNFILTERED) != 0;
+	count = r_count(r);
+	if (count > 0) {
+		/* as adding the first rule does */
+		i_array_init(&set->rules, count);
+		i_array_init(&set->patterns, count);
+	}
+	for (i = 0; i < count && !r->failed; i++)
+		r_rule(r, array_append_space(&set->rules));
+	patterns = r_count(r);
+	/* an alternation has one pattern for all, the others one each */
+	if (patterns != (set->alternation ? 0 : count)) {
+		r->failed = TRUE;
+		return;
+	}
+	for (i = 0; i < patterns && !r->failed; i++) {
+		pat = array_append_space(&set->patterns);
+		pat->re = r_re(r);
+		pat->prefiltered = r_u32(r) != 0;
+		pat->literal_id = r_u32(r);
+		if (pat->literal_id >= r->rules->literal_count &&
+		    set->prefilter)
+			r->failed = TRUE;
+	}
+	set->all.re = r_re_or_null(r);
+	/* a set's own index marks one flag: its number is 0 */
+	r_literals(r, &set->literals, 1);
+}
+
+/* Whether the files and include patterns are as the image says. */
+static bool r_sources_unchanged(struct image_reader *r)
+{
+	struct stat st;
+	glob_t gl;
+	const char *path;
+	uint32_t i, j, count, kind, matches;
+	bool same;
+
+	count = r_count(r);
+	for (i = 0; i < count && !r->failed; i++) {
+		kind = r_u32(r);
+		path = r_str(r);
+		if (kind == RULES_SOURCE_FILE) {
+			uint64_t dev = r_u64(r), ino = r_u64(r);
+			uint64_t size = r_u64(r);
+			int64_t mtime = r_u64(r), mtime_nsec = r_u64(r);
+			int64_t ctime = r_u64(r), ctime_nsec = r_u64(r);
+
+			if (r->failed || stat(path, &st) < 0 ||
+			    (uint64_t)st.st_dev != dev ||
+			    (uint64_t)st.st_ino != ino ||
+			    (uint64_t)st.st_size != size ||
+			    st.st_mtim.tv_sec != mtime ||
+			    st.st_mtim.tv_nsec != mtime_nsec ||
+			    st.st_ctim.tv_sec != ctime ||
+			    st.st_ctim.tv_nsec != ctime_nsec)
+				return FALSE;
+			continue;
+		}
+		if (kind != RULES_SOURCE_GLOB)
+			return FALSE;
+		matches = r_count(r);
+		if (r->failed)
+			return FALSE;
+		i_zero(&gl);
+		switch (glob(path, GLOB_BRACE, NULL, &gl)) {
+		case 0:
+			break;
+		case GLOB_NOMATCH:
+			gl.gl_pathc = 0;
+			break;
+		default:
+			globfree(&gl);
+			return FALSE;
+		}
+		same = gl.gl_pathc == matches;
+		for (j = 0; j < matches && same; j++)
+			same = strcmp(r_str(r), gl.gl_pathv[j]) == 0;
+		globfree(&gl);
+		if (!same)
+			return FALSE;
+	}
+	return !r->failed;
+}
+
+static void r_format(struct image_reader *r, struct bounce_format *fmt)
+{
+	struct bounce_format_match *match;
+	uint32_t i, count;
+
+	fmt->name = r_str(r);
+	fmt->id = r_str(r);
+	count = r_count(r);
+	p_array_init(&fmt->matches, r->rules->pool, I_MAX(count, 1));
+	for (i = 0; i < count && !r->failed; i++) {
+		match = array_append_space(&fmt->matches);
+		match->header = r_str_or_null(r);
+		match->re = r_re(r);
+	}
+	fmt->start = r_re_or_null(r);
+	fmt->end = r_re_or_null(r);
+	fmt->recipient = r_re(r);
+	fmt->skip = r_re_or_null(r);
+	fmt->rcpt_group = (int)r_u32(r);
+	fmt->diag_group = (int)r_u32(r);
+}
+
+int bounce_rules_image_read(struct bounce_rules *rules, const char *path,
+			    const unsigned char *data, size_t size)
+{
+	struct image_reader r = {
+		.rules = rules, .p = data, .end = data + size
+	};
+	struct phrase_group *group;
+	struct status_rule *st;
+	struct reply_rule *rr;
+	struct when_rule *wr;
+	const char *str;
+	pcre2_code *re;
+	uint32_t i, count;
+
+	if (r_u32(&r) != IMAGE_VERSION || strcmp(r_str(&r), path) != 0 ||
+	    !r_sources_unchanged(&r))
+		return 0;
+
+	/* from here on the rules are being built */
+	rules->literal_count = r_u32(&r);
+	count = r_count(&r);
+	for (i = 0; i < count && !r.failed; i++) {
+		group = array_append_space(&rules->phrases);
+		group->name = r_str(&r);
+		group->order = r_u32(&r);
+		group->seq = r_u32(&r);
+		r_set(&r, &group->set);
+	}
+	count = r_count(&r);
+	for (i = 0; i < count && !r.failed; i++) {
+		st = array_append_space(&rules->status);
+		str = r_str(&r);
+		if (strlen(str) >= sizeof(st->pattern)) {
+			r.failed = TRUE;
+			break;
+		}
+		memcpy(st->pattern, str, strlen(str) + 1);
+		st->specificity = r_u32(&r);
+		r_rule(&r, &st->rule);
+	}
+	count = r_count(&r);
+	for (i = 0; i < count && !r.failed; i++) {
+		rr = array_append_space(&rules->reply);
+		str = r_str(&r);
+		if (strlen(str) != sizeof(rr->code) - 1) {
+			r.failed = TRUE;
+			break;
+		}
+		memcpy(rr->code, str, sizeof(rr->code));
+		r_rule(&r, &rr->rule);
+	}
+	count = r_count(&r);
+	for (i = 0; i < count && !r.failed; i++) {
+		wr = array_append_space(&rules->when);
+		wr->conditions = r_strv(&r);
+		wr->group = r_str(&r);
+		r_rule(&r, &wr->rule);
+		if (wr->conditions == NULL)
+			r.failed = TRUE;
+	}
+	r_set(&r, &rules->subjects);
+	r_set(&r, &rules->originals);
+	r_set(&r, &rules->keep_headers);
+	r_set(&r, &rules->commands);
+	count = r_count(&r);
+	for (i = 0; i < count && !r.failed; i++) {
+		re = r_re(&r);
+		if (re != NULL)
+			array_push_back(&rules->verp, &re);
+	}
+	count = r_count(&r);
+	for (i = 0; i < count && !r.failed; i++)
+		r_format(&r, array_append_space(&rules->formats));
+	r_literals(&r, &rules->literals, rules->literal_count);
+	return r.failed || r.p != r.end ? -1 : 1;
+}

@@ -1,0 +1,134 @@
+#ifndef BOUNCE_RULES_PRIVATE_H
+#define BOUNCE_RULES_PRIVATE_H
+
+/* The loaded rules, shared by their loader (bounce-rules.c) and their
+   image in the rules cache (bounce-rules-image.c). */
+
+#include "array.h"
+#include "hash.h"
+#include "bounce-rules.h"
+
+struct bounce_rules_cache;
+struct bounce_literal_index;
+
+/* What the rules were read from, in the order it was read: a file and
+   what stat() said of it, or an include pattern and the files it
+   expanded to. The rules' image in the cache holds this list, and is
+   used only while every entry is as it was. */
+enum rules_source_kind {
+	RULES_SOURCE_FILE = 1,
+	RULES_SOURCE_GLOB,
+};
+
+struct rules_source {
+	enum rules_source_kind kind;
+	const char *path;
+	/* files */
+	uint64_t dev, ino, size;
+	int64_t mtime, mtime_nsec, ctime, ctime_nsec;
+	/* globs: NULL-terminated */
+	const char *const *matches;
+};
+ARRAY_DEFINE_TYPE(rules_source, struct rules_source);
+
+struct rule_pattern {
+	pcre2_code *re;
+	/* bytes run over so far, up to RULES_JIT_AFTER_BYTES */
+	size_t scanned;
+	/* phrases: whether the literal index knows literals one of which
+	   every match contains (else the pattern always runs), and the
+	   pattern's number there */
+	bool prefiltered;
+	unsigned int literal_id;
+};
+
+struct rule_set {
+	ARRAY(struct bounce_rule) rules;
+	/* each rule's pattern, or with alternation one pattern for all */
+	ARRAY(struct rule_pattern) patterns;
+	bool alternation;
+	bool prefilter;
+	string_t *source;
+	struct rule_pattern all;
+	/* with alternation: every pattern's required literals, one of
+	   which each match contains, unless some pattern has none known
+	   (unfiltered) */
+	struct bounce_literal_index *literals;
+	bool unfiltered;
+};
+
+struct status_rule {
+	char pattern[16];	/* "5.1.1", "5.1.*", "5.*.*" */
+	unsigned int specificity;
+	struct bounce_rule rule;
+};
+
+struct reply_rule {
+	char code[4];
+	struct bounce_rule rule;
+};
+
+struct phrase_group {
+	const char *name;
+	unsigned int order, seq;
+	struct rule_set set;
+};
+
+/* "when CONDITION[+CONDITION...] GROUP CATEGORY": a phrase of GROUP
+   decides CATEGORY instead when the recipient's evidence meets every
+   condition: "temporary", "reply", "after-COMMAND", "no-command" or
+   "status=PATTERN". */
+struct when_rule {
+	const char *const *conditions;
+	const char *group;
+	struct bounce_rule rule;
+};
+
+struct bounce_rules {
+	pool_t pool;
+	pcre2_match_data *md;
+
+	/* Phrase groups ("category" or "category/label"), tried in the
+	   order category-order names them, the rest in file order. */
+	ARRAY(struct phrase_group) phrases;
+
+	ARRAY(struct status_rule) status;
+	ARRAY(struct reply_rule) reply;
+	ARRAY(struct when_rule) when;
+	struct rule_set subjects, originals, keep_headers, commands;
+	ARRAY(pcre2_code *) verp;
+	ARRAY_TYPE(bounce_format) formats;
+
+	/* pcre2_code => bytes run over, until JIT-compiled (for the
+	   formats' patterns, which bounce_rules_exec() runs) */
+	HASH_TABLE(const pcre2_code *, void *) scanned;
+
+	/* while loading: compiled patterns from an earlier load, the
+	   phrase group named last (a file lists a group's phrases
+	   together), and every file read and include pattern expanded */
+	struct bounce_rules_cache *cache;
+	unsigned int last_group;
+	ARRAY(struct rules_source) sources;
+	/* the cache's contents, which rules read from its image point
+	   into; NULL when the rules were parsed */
+	void *image_data;
+
+	/* the phrase patterns' literals; found[] per literal_id */
+	struct bounce_literal_index *literals;
+	unsigned int literal_count;
+	bool *literal_found;
+};
+
+/* The rules' image (bounce-rules-image.c): appends it to buf, naming
+   each pattern by its place in the cache file being written. FALSE when
+   a pattern has no place there (then the image is not to be used). */
+bool bounce_rules_image_write(struct bounce_rules *rules, const char *path,
+			      buffer_t *buf);
+/* Builds the rules from an image when the files it was made from are as
+   they were. Returns 1 when done, 0 when they changed (nothing is
+   touched), -1 when the image does not fit the cache (the rules are then
+   half built and must be freed). */
+int bounce_rules_image_read(struct bounce_rules *rules, const char *path,
+			    const unsigned char *data, size_t size);
+
+#endif

@@ -27,6 +27,7 @@
 
 #include <stdio.h>
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -47,11 +48,20 @@ struct cache_entry {
 	bool literals_known;
 };
 
+/* The file mapped into memory: a delivery touches only what it uses of
+   it, and the pages are the page cache's, neither copied nor faulted in
+   one by one. The file is only ever replaced by rename(), never
+   truncated, so the mapping stays whole. */
+struct bounce_rules_cache_data {
+	void *map;
+	size_t size;
+};
+
 struct bounce_rules_cache {
 	pool_t pool;
 	const char *path;
 	/* the file's contents, which its entries' strings point into */
-	unsigned char *data;
+	struct bounce_rules_cache_data *data;
 	/* the file's entries in file order, and the one expected next */
 	struct cache_entry *file_entries;
 	unsigned int file_count, file_next;
@@ -298,8 +308,7 @@ static int cache_parse(struct bounce_rules_cache *cache,
 static int cache_read(struct bounce_rules_cache *cache)
 {
 	struct stat st;
-	size_t pos = 0;
-	ssize_t ret;
+	void *map;
 	int fd, result = -1;
 
 	fd = open(cache->path, O_RDONLY);
@@ -307,16 +316,29 @@ static int cache_read(struct bounce_rules_cache *cache)
 		return -1;
 	if (fstat(fd, &st) == 0 && cache_trusted(&st) &&
 	    st.st_size > 0 && st.st_size <= CACHE_MAX_SIZE) {
-		cache->data = i_malloc(st.st_size);
-		while (pos < (size_t)st.st_size &&
-		       (ret = read(fd, cache->data + pos,
-				   st.st_size - pos)) > 0)
-			pos += ret;
-		if (pos == (size_t)st.st_size)
-			result = cache_parse(cache, cache->data, pos);
+		map = mmap(NULL, st.st_size, PROT_READ,
+			   MAP_PRIVATE | MAP_POPULATE, fd, 0);
+		if (map != MAP_FAILED) {
+			cache->data = i_new(struct bounce_rules_cache_data, 1);
+			cache->data->map = map;
+			cache->data->size = st.st_size;
+			result = cache_parse(cache, map, st.st_size);
+		}
 	}
 	i_close_fd(&fd);
 	return result;
+}
+
+void bounce_rules_cache_data_free(struct bounce_rules_cache_data **_data)
+{
+	struct bounce_rules_cache_data *data = *_data;
+
+	if (data == NULL)
+		return;
+	*_data = NULL;
+	if (munmap(data->map, data->size) < 0)
+		i_error("munmap(rules cache) failed: %m");
+	i_free(data);
 }
 
 struct bounce_rules_cache *bounce_rules_cache_open(const char *path)
@@ -442,9 +464,10 @@ void bounce_rules_cache_set_image(struct bounce_rules_cache *cache,
 	buffer_append_buf(cache->new_image, image, 0, SIZE_MAX);
 }
 
-void *bounce_rules_cache_keep_data(struct bounce_rules_cache *cache)
+struct bounce_rules_cache_data *
+bounce_rules_cache_keep_data(struct bounce_rules_cache *cache)
 {
-	void *data = cache->data;
+	struct bounce_rules_cache_data *data = cache->data;
 
 	i_assert(data != NULL);
 	cache->data = NULL;
@@ -591,6 +614,6 @@ void bounce_rules_cache_close(struct bounce_rules_cache **_cache, bool update)
 	}
 	if (hash_table_is_created(cache->entries))
 		hash_table_destroy(&cache->entries);
-	i_free(cache->data);
+	bounce_rules_cache_data_free(&cache->data);
 	pool_unref(&cache->pool);
 }

@@ -14,6 +14,7 @@
 #include <pcre2.h>
 
 struct bounce_rules_cache;
+struct bounce_rules_cache_data;
 
 /* path NULL: no cache, patterns are just compiled. */
 struct bounce_rules_cache *bounce_rules_cache_open(const char *path);
@@ -46,8 +47,10 @@ void bounce_rules_cache_set_image(struct bounce_rules_cache *cache,
 				  const buffer_t *image);
 /* The rules were built from the image: the file is as it should be, and
    the caller takes its contents (which the image's strings point into),
-   to i_free() them. */
-void *bounce_rules_cache_keep_data(struct bounce_rules_cache *cache);
+   to free them with bounce_rules_cache_data_free(). */
+struct bounce_rules_cache_data *
+bounce_rules_cache_keep_data(struct bounce_rules_cache *cache);
+void bounce_rules_cache_data_free(struct bounce_rules_cache_data **data);
 /* Frees the cache; with update, first rewrites the file if it did not
    hold exactly the patterns asked for. */
 void bounce_rules_cache_close(struct bounce_rules_cache **cache, bool update);

@@ -39,9 +39,11 @@ struct literal_entry {
 struct bounce_literal_index {
 	pool_t pool;
 	ARRAY(struct literal_entry) entries;
-	/* entries of hash h: [bucket[h], bucket[h+1]) once sorted (only
-	   then allocated: most indexes of a delivery are never scanned) */
+	/* entries of hash h (masked): [bucket[h], bucket[h+1]) once sorted
+	   (only then allocated: most indexes of a delivery are never
+	   scanned) */
 	unsigned int *bucket;
+	unsigned int mask;
 	bool sorted;
 };
 
@@ -479,31 +481,33 @@ const char *bounce_literal_index_get(struct bounce_literal_index *index,
 }
 
 /* A counting sort by hash: one pass to count, one to place, cheaper
-   than comparing entries when the index is built once per delivery. */
+   than comparing entries when the index is built once per delivery. The
+   table has about two buckets per entry: a small index (an alternation's
+   few literals) needs no 16 kB table, nor the pages it would touch. */
 static void literal_index_sort(struct bounce_literal_index *index)
 {
 	const struct literal_entry *entries;
 	struct literal_entry *sorted;
-	unsigned int i, h, count, *next;
+	unsigned int i, h, count, size, *next;
 
 	entries = array_get(&index->entries, &count);
-	if (index->bucket == NULL)
-		index->bucket = p_new(index->pool, unsigned int,
-				      LITERAL_HASH_SIZE + 1);
+	for (size = 64; size < count * 2 && size < LITERAL_HASH_SIZE; )
+		size <<= 1;
+	if (index->bucket == NULL || size > index->mask + 1)
+		index->bucket = p_new(index->pool, unsigned int, size + 1);
 	else
-		memset(index->bucket, 0, sizeof(unsigned int) *
-		       (LITERAL_HASH_SIZE + 1));
+		memset(index->bucket, 0, sizeof(unsigned int) * (size + 1));
+	index->mask = size - 1;
 	for (i = 0; i < count; i++)
-		index->bucket[entries[i].hash + 1]++;
-	for (h = 0; h < LITERAL_HASH_SIZE; h++)
+		index->bucket[(entries[i].hash & index->mask) + 1]++;
+	for (h = 0; h < size; h++)
 		index->bucket[h + 1] += index->bucket[h];
 	T_BEGIN {
-		next = t_new(unsigned int, LITERAL_HASH_SIZE);
-		memcpy(next, index->bucket,
-		       sizeof(unsigned int) * LITERAL_HASH_SIZE);
+		next = t_malloc_no0(sizeof(unsigned int) * size);
+		memcpy(next, index->bucket, sizeof(unsigned int) * size);
 		sorted = t_new(struct literal_entry, count + 1);
 		for (i = 0; i < count; i++)
-			sorted[next[entries[i].hash]++] = entries[i];
+			sorted[next[entries[i].hash & index->mask]++] = entries[i];
 		array_clear(&index->entries);
 		array_append(&index->entries, sorted, count);
 	} T_END;
@@ -530,7 +534,7 @@ bool bounce_literal_index_scan(struct bounce_literal_index *index,
 		for (i = 0; i < len; i++)
 			lower[i] = literal_lower(text[i]);
 		for (i = 0; i + RULES_LITERAL_MIN_LEN <= len; i++) {
-			h = literal_hash(lower + i);
+			h = literal_hash(lower + i) & index->mask;
 			for (j = index->bucket[h]; j < index->bucket[h + 1];
 			     j++) {
 				entry = &entries[j];

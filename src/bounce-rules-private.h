@@ -9,6 +9,7 @@
 #include "bounce-rules.h"
 
 struct bounce_rules_cache;
+struct bounce_rules_cache_data;
 struct bounce_literal_index;
 
 /* What the rules were read from, in the order it was read: a file and
@@ -111,7 +112,7 @@ struct bounce_rules {
 	ARRAY(struct rules_source) sources;
 	/* the cache's contents, which rules read from its image point
 	   into; NULL when the rules were parsed */
-	void *image_data;
+	struct bounce_rules_cache_data *image_data;
 
 	/* the phrase patterns' literals; found[] per literal_id */
 	struct bounce_literal_index *literals;

@@ -1082,7 +1082,7 @@ void bounce_rules_free(struct bounce_rules **_rules)
 	bounce_rules_cache_close(&rules->cache, FALSE);
 	bounce_literal_index_free(&rules->literals);
 	/* the rules' strings may point into it; the rules are in the pool */
-	i_free(rules->image_data);
+	bounce_rules_cache_data_free(&rules->image_data);
 	pool_unref(&rules->pool);
 }
 

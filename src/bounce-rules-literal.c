@@ -519,7 +519,7 @@ bool bounce_literal_index_scan(struct bounce_literal_index *index,
 {
 	const struct literal_entry *entries, *entry;
 	unsigned char *lower;
-	unsigned int h, j;
+	unsigned int h, j, count;
 	size_t i;
 
 	for (i = 0; i < len; i++) {
@@ -528,7 +528,10 @@ bool bounce_literal_index_scan(struct bounce_literal_index *index,
 	}
 	if (!index->sorted)
 		literal_index_sort(index);
-	entries = array_front(&index->entries);
+	/* rules without phrases have an empty index */
+	entries = array_get(&index->entries, &count);
+	if (count == 0)
+		return TRUE;
 	T_BEGIN {
 		lower = t_malloc_no0(len + 1);
 		for (i = 0; i < len; i++)

@@ -111,6 +111,20 @@ static void test_phrases_and_groups(void)
 	bounce_rules_free(&rules);
 }
 
+/* Rules may have no phrase at all (a site's own small set): matching a
+   text against them finds nothing, and does not fail. */
+static void test_no_phrases(void)
+{
+	struct bounce_rules *rules;
+
+	rules = load_ok(write_rules("nophrase.rules",
+		"status 5.*.* bad-mailbox\nstatus 4.*.* routing-issues\n"));
+	CU_ASSERT_PTR_NULL(bounce_rules_match_phrase(rules,
+		"550 5.1.1 user unknown"));
+	CU_ASSERT_PTR_NOT_NULL(bounce_rules_match_status(rules, "5.1.1"));
+	bounce_rules_free(&rules);
+}
+
 static void test_status_wildcards(void)
 {
 	struct bounce_rules *rules;
@@ -274,6 +288,7 @@ static void add_suites(void)
 		    test_classifier_init_errors);
 	CU_add_test(suite, "phrase groups and order", test_phrases_and_groups);
 	CU_add_test(suite, "status wildcards", test_status_wildcards);
+	CU_add_test(suite, "rules without phrases", test_no_phrases);
 	CU_add_test(suite, "CRLF, blank lines, no final newline",
 		    test_line_endings);
 	CU_add_test(suite, "include, subject, verp, keep-header, original",

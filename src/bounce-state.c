@@ -346,7 +346,7 @@ int bounce_state_record(struct bounce_state *state,
 {
 	struct dict_transaction_context *trans;
 	struct bounce_state_address before;
-	const char *reason;
+	const char *reason, *index_key, *indexed, *today, *soft_last = NULL;
 	bool returned_here;
 
 	if (rcpt->address[0] == '\0') {
@@ -359,25 +359,44 @@ int bounce_state_record(struct bounce_state *state,
 				  pool_datastack_create(), &before,
 				  error_r) < 0)
 		return -1;
-
-	trans = dict_transaction_begin(state->dict, &state->op_set);
-	/* Index it for listing */
-	dict_set(trans, t_strconcat(STATE_INDEX_PREFIX, dict_escape_string(
-		t_str_lcase(rcpt->address)), NULL), "1");
-	if (rcpt->type == BOUNCE_TYPE_SOFT) {
-		/* Before the count, so that no reader finds a count
-		   without its marker */
-		dict_set(trans, state_key(rcpt->address, "soft-last"),
-			 t_strdup_printf("%llu",
-				(unsigned long long)(now / DAY_SECS)));
-	}
-	reason = before.returned ? NULL : state_immediate_reason(rcpt);
-	if (reason != NULL) {
-		dict_set(trans, state_key(rcpt->address, "returned"),
-			 t_strdup_printf("%lld %s", (long long)now, reason));
-	}
-	if (state_commit(state, &trans, "bounce", error_r) < 0)
+	/* What is stored already is not stored again: an address that
+	   bounces again finds its index key, its returned state and
+	   today's marker there, and a bounce that changes none of them
+	   (one of type other, a hard bounce of a returned address) writes
+	   nothing, which for a file dict spares rewriting the file. */
+	index_key = t_strconcat(STATE_INDEX_PREFIX, dict_escape_string(
+		t_str_lcase(rcpt->address)), NULL);
+	today = t_strdup_printf("%llu", (unsigned long long)(now / DAY_SECS));
+	if (state_lookup_key(state, pool_datastack_create(), index_key,
+			     &indexed, error_r) < 0)
 		return -1;
+	if (rcpt->type == BOUNCE_TYPE_SOFT &&
+	    state_lookup_key(state, pool_datastack_create(),
+			     state_key(rcpt->address, "soft-last"),
+			     &soft_last, error_r) < 0)
+		return -1;
+	reason = before.returned ? NULL : state_immediate_reason(rcpt);
+
+	if (indexed == NULL || reason != NULL ||
+	    (rcpt->type == BOUNCE_TYPE_SOFT &&
+	     null_strcmp(soft_last, today) != 0)) {
+		trans = dict_transaction_begin(state->dict, &state->op_set);
+		/* Index it for listing */
+		dict_set(trans, index_key, "1");
+		if (rcpt->type == BOUNCE_TYPE_SOFT) {
+			/* Before the count, so that no reader finds a count
+			   without its marker */
+			dict_set(trans, state_key(rcpt->address, "soft-last"),
+				 today);
+		}
+		if (reason != NULL) {
+			dict_set(trans, state_key(rcpt->address, "returned"),
+				 t_strdup_printf("%lld %s", (long long)now,
+						 reason));
+		}
+		if (state_commit(state, &trans, "bounce", error_r) < 0)
+			return -1;
+	}
 	returned_here = reason != NULL;
 	if (rcpt->type == BOUNCE_TYPE_SOFT &&
 	    state_count_soft(state, rcpt->address, now, error_r) < 0)

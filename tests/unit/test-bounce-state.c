@@ -9,6 +9,8 @@
 #include "bounce-state.h"
 #include "test-common.h"
 
+#include <sys/stat.h>
+
 #define DAY (24*3600)
 /* A fixed "now", well past the epoch */
 #define T0 ((time_t)1700000000)
@@ -347,6 +349,51 @@ static void test_reset_list(void)
 	bounce_state_deinit(&state);
 }
 
+/* A bounce that changes nothing stored (the address is known, already
+   returned, or the bounce is of type other) leaves the dict as it is: a
+   file dict is not rewritten. What it stores when something changes is
+   stored as before. */
+static void test_unchanged_not_written(void)
+{
+	struct bounce_state *state = state_open("unchanged.dict", 3, 30*DAY);
+	const char *path = t_strconcat(test_dir, "/unchanged.dict", NULL);
+	struct bounce_state_address r;
+	struct stat st1, st2;
+
+	r = record(state, "h@example.org", BOUNCE_TYPE_HARD, "bad-mailbox", T0);
+	CU_ASSERT_TRUE(r.returned_here);
+	CU_ASSERT_EQUAL_FATAL(stat(path, &st1), 0);
+	/* returned already: the first reason stays, nothing is written */
+	r = record(state, "h@example.org", BOUNCE_TYPE_HARD, "bad-domain",
+		   T0 + 60);
+	CU_ASSERT_FALSE(r.returned_here);
+	CU_ASSERT_STRING_EQUAL(r.returned_reason, "hard bounce (bad-mailbox)");
+	r = record(state, "h@example.org", BOUNCE_TYPE_OTHER,
+		   "message-too-large", T0 + 120);
+	CU_ASSERT_EQUAL_FATAL(stat(path, &st2), 0);
+	CU_ASSERT_EQUAL(st1.st_ino, st2.st_ino);
+	CU_ASSERT_EQUAL(st1.st_mtime, st2.st_mtime);
+	CU_ASSERT_EQUAL(st1.st_size, st2.st_size);
+
+	/* a new address of type other is stored (listed), once */
+	r = record(state, "o@example.org", BOUNCE_TYPE_OTHER, "other", T0);
+	CU_ASSERT_EQUAL_FATAL(stat(path, &st1), 0);
+	CU_ASSERT(st1.st_ino != st2.st_ino || st1.st_size != st2.st_size);
+	r = record(state, "o@example.org", BOUNCE_TYPE_OTHER, "other", T0 + 1);
+	CU_ASSERT_EQUAL_FATAL(stat(path, &st2), 0);
+	CU_ASSERT_EQUAL(st1.st_ino, st2.st_ino);
+
+	/* soft bounces are always counted, the same day too */
+	r = record(state, "s@example.org", BOUNCE_TYPE_SOFT, "quota-issues", T0);
+	CU_ASSERT_EQUAL(r.softcount, 1);
+	r = record(state, "s@example.org", BOUNCE_TYPE_SOFT, "quota-issues",
+		   T0 + 60);
+	CU_ASSERT_EQUAL(r.softcount, 2);
+	r = lookup(state, "s@example.org", T0 + 120);
+	CU_ASSERT_EQUAL(r.softcount, 2);
+	bounce_state_deinit(&state);
+}
+
 static void add_suites(void)
 {
 	CU_pSuite suite = CU_add_suite("bounce-state", NULL, NULL);
@@ -366,6 +413,8 @@ static void add_suites(void)
 	CU_add_test(suite, "predict", test_predict);
 	CU_add_test(suite, "taking a bounce back", test_unrecord);
 	CU_add_test(suite, "reset and list", test_reset_list);
+	CU_add_test(suite, "a bounce that changes nothing writes nothing",
+		    test_unchanged_not_written);
 }
 
 int main(void)

@@ -1,7 +1,9 @@
 /* The compiled-patterns cache of bounce-rules-cache.h. The file holds
    CACHE_MAGIC, then in native byte order: a checksum of everything after
    it (FNV-1a over 64-bit words: cheap, and enough to notice damage), the
-   number of patterns, for each its compile flags, length and source and
+   number of patterns, the size of their list (so that a load using the
+   image below need not read it), for each its compile flags, length and
+   source and
    its required literals (their number, CACHE_NO_LITERALS when none are
    known, then each one's length and text), the size of the rules' image
    (bounce-rules-image.c; 0 when there is none) and the image, and last
@@ -31,7 +33,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define CACHE_MAGIC "dovecot-bounce rules cache 4\n"
+#define CACHE_MAGIC "dovecot-bounce rules cache 5\n"
 #define CACHE_MAX_SIZE (64 * 1024 * 1024)
 #define CACHE_NO_LITERALS 0xffffffffU
 
@@ -62,9 +64,14 @@ struct bounce_rules_cache {
 	const char *path;
 	/* the file's contents, which its entries' strings point into */
 	struct bounce_rules_cache_data *data;
-	/* the file's entries in file order, and the one expected next */
+	/* the file's entries in file order, and the one expected next;
+	   their sources and literals are read from entries_data when first
+	   needed (a load from the image needs only their codes) */
 	struct cache_entry *file_entries;
 	unsigned int file_count, file_next;
+	const unsigned char *entries_data;
+	size_t entries_size;
+	bool entries_read;
 	/* the entry asked for last (the literals follow the code) */
 	struct cache_entry *last;
 	/* source => its entries, one per set of flags; built when first
@@ -116,79 +123,6 @@ static bool cache_insert(struct bounce_rules_cache *cache,
 	else
 		hash_table_update(cache->entries, entry->source, entry);
 	return TRUE;
-}
-
-static void cache_hash(struct bounce_rules_cache *cache)
-{
-	struct cache_entry *const *entry;
-	unsigned int i;
-
-	hash_table_create(&cache->entries, cache->pool,
-			  cache->file_count + 64, str_hash, strcmp);
-	for (i = 0; i < cache->file_count; i++)
-		(void)cache_insert(cache, &cache->file_entries[i]);
-	/* those compiled so far; the file's are in already */
-	array_foreach(&cache->wanted, entry)
-		(void)cache_insert(cache, *entry);
-}
-
-static bool
-cache_entry_is(const struct cache_entry *entry, uint32_t flags,
-	       const char *source)
-{
-	return entry->flags == flags && strcmp(entry->source, source) == 0;
-}
-
-static struct cache_entry *
-cache_lookup(struct bounce_rules_cache *cache, uint32_t flags,
-	     const char *source)
-{
-	struct cache_entry *entry;
-
-	if (!hash_table_is_created(cache->entries))
-		cache_hash(cache);
-	entry = hash_table_lookup(cache->entries, source);
-	while (entry != NULL && entry->flags != flags)
-		entry = entry->next;
-	return entry;
-}
-
-/* The entry for the next pattern the rules ask for: the file's next one
-   when the rules are as they were, else the one the hash table finds. */
-static struct cache_entry *
-cache_lookup_next(struct bounce_rules_cache *cache, uint32_t flags,
-		  const char *source)
-{
-	struct cache_entry *entry;
-
-	if (cache->file_next < cache->file_count &&
-	    cache_entry_is(&cache->file_entries[cache->file_next],
-			   flags, source))
-		return &cache->file_entries[cache->file_next++];
-	entry = cache_lookup(cache, flags, source);
-	/* a file entry: the ones after it are likely next */
-	if (entry != NULL && entry >= cache->file_entries &&
-	    entry < cache->file_entries + cache->file_count)
-		cache->file_next = entry - cache->file_entries + 1;
-	return entry;
-}
-
-static pcre2_code *
-cache_compile_source(const char *pattern, uint32_t flags, const char **error_r)
-{
-	PCRE2_UCHAR msg[256];
-	PCRE2_SIZE erroffset;
-	pcre2_code *re;
-	int errcode;
-
-	re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, flags,
-			   &errcode, &erroffset, NULL);
-	if (re == NULL) {
-		(void)pcre2_get_error_message(errcode, msg, sizeof(msg));
-		*error_r = t_strdup_printf("invalid pattern at offset %zu: %s",
-					   (size_t)erroffset, msg);
-	}
-	return re;
 }
 
 static bool
@@ -249,6 +183,109 @@ cache_get_literals(struct bounce_rules_cache *cache, const unsigned char **p,
 	return TRUE;
 }
 
+/* The file's entries' sources and literals. Damaged (the checksum
+   matched, so another writer's format): the file's codes are not used
+   through them, and it is rewritten. */
+static void cache_read_entries(struct bounce_rules_cache *cache)
+{
+	const unsigned char *p = cache->entries_data;
+	const unsigned char *end = p + cache->entries_size;
+	struct cache_entry *entry;
+	unsigned int i;
+
+	if (cache->entries_read)
+		return;
+	cache->entries_read = TRUE;
+	for (i = 0; i < cache->file_count; i++) {
+		entry = &cache->file_entries[i];
+		if (!cache_get(&p, end, &entry->flags, sizeof(entry->flags)) ||
+		    !cache_get_string(&p, end, &entry->source) ||
+		    !cache_get_literals(cache, &p, end, entry))
+			break;
+	}
+	if (i < cache->file_count || p != end) {
+		for (; i < cache->file_count; i++)
+			cache->file_entries[i].source = "";
+		cache->file_next = cache->file_count;
+		cache->stale = TRUE;
+	}
+}
+
+static void cache_hash(struct bounce_rules_cache *cache)
+{
+	struct cache_entry *const *entry;
+	unsigned int i;
+
+	cache_read_entries(cache);
+	hash_table_create(&cache->entries, cache->pool,
+			  cache->file_count + 64, str_hash, strcmp);
+	for (i = 0; i < cache->file_count; i++)
+		(void)cache_insert(cache, &cache->file_entries[i]);
+	/* those compiled so far; the file's are in already */
+	array_foreach(&cache->wanted, entry)
+		(void)cache_insert(cache, *entry);
+}
+
+static bool
+cache_entry_is(const struct cache_entry *entry, uint32_t flags,
+	       const char *source)
+{
+	return entry->flags == flags && strcmp(entry->source, source) == 0;
+}
+
+static struct cache_entry *
+cache_lookup(struct bounce_rules_cache *cache, uint32_t flags,
+	     const char *source)
+{
+	struct cache_entry *entry;
+
+	if (!hash_table_is_created(cache->entries))
+		cache_hash(cache);
+	entry = hash_table_lookup(cache->entries, source);
+	while (entry != NULL && entry->flags != flags)
+		entry = entry->next;
+	return entry;
+}
+
+/* The entry for the next pattern the rules ask for: the file's next one
+   when the rules are as they were, else the one the hash table finds. */
+static struct cache_entry *
+cache_lookup_next(struct bounce_rules_cache *cache, uint32_t flags,
+		  const char *source)
+{
+	struct cache_entry *entry;
+
+	cache_read_entries(cache);
+	if (cache->file_next < cache->file_count &&
+	    cache_entry_is(&cache->file_entries[cache->file_next],
+			   flags, source))
+		return &cache->file_entries[cache->file_next++];
+	entry = cache_lookup(cache, flags, source);
+	/* a file entry: the ones after it are likely next */
+	if (entry != NULL && entry >= cache->file_entries &&
+	    entry < cache->file_entries + cache->file_count)
+		cache->file_next = entry - cache->file_entries + 1;
+	return entry;
+}
+
+static pcre2_code *
+cache_compile_source(const char *pattern, uint32_t flags, const char **error_r)
+{
+	PCRE2_UCHAR msg[256];
+	PCRE2_SIZE erroffset;
+	pcre2_code *re;
+	int errcode;
+
+	re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, flags,
+			   &errcode, &erroffset, NULL);
+	if (re == NULL) {
+		(void)pcre2_get_error_message(errcode, msg, sizeof(msg));
+		*error_r = t_strdup_printf("invalid pattern at offset %zu: %s",
+					   (size_t)erroffset, msg);
+	}
+	return re;
+}
+
 static int cache_parse(struct bounce_rules_cache *cache,
 		       const unsigned char *data, size_t size)
 {
@@ -256,7 +293,7 @@ static int cache_parse(struct bounce_rules_cache *cache,
 	struct cache_entry *entries;
 	pcre2_code **codes;
 	uint64_t sum;
-	uint32_t count, image_size, blob_size, i;
+	uint32_t count, entries_size, image_size, blob_size, i;
 	int32_t ret;
 
 	if (size < sizeof(CACHE_MAGIC) - 1 ||
@@ -266,16 +303,14 @@ static int cache_parse(struct bounce_rules_cache *cache,
 	if (!cache_get(&p, end, &sum, sizeof(sum)) ||
 	    cache_checksum(p, end - p) != sum ||
 	    !cache_get(&p, end, &count, sizeof(count)) ||
-	    count > (size_t)(end - p))
+	    count > (size_t)(end - p) ||
+	    !cache_get(&p, end, &entries_size, sizeof(entries_size)) ||
+	    entries_size > (size_t)(end - p))
 		return -1;
 	entries = p_new(cache->pool, struct cache_entry, count + 1);
-	for (i = 0; i < count; i++) {
-		if (!cache_get(&p, end, &entries[i].flags,
-			       sizeof(entries[i].flags)) ||
-		    !cache_get_string(&p, end, &entries[i].source) ||
-		    !cache_get_literals(cache, &p, end, &entries[i]))
-			return -1;
-	}
+	cache->entries_data = p;
+	cache->entries_size = entries_size;
+	p += entries_size;
 	if (!cache_get(&p, end, &image_size, sizeof(image_size)) ||
 	    image_size > (size_t)(end - p))
 		return -1;
@@ -511,7 +546,7 @@ static int cache_encode(struct bounce_rules_cache *cache, buffer_t *buf)
 	uint64_t sum = 0;
 	uint32_t value;
 	const char *error;
-	size_t sum_pos;
+	size_t sum_pos, size_pos;
 	int ret = 0;
 
 	entries = array_get(&cache->wanted, &count);
@@ -538,12 +573,16 @@ static int cache_encode(struct bounce_rules_cache *cache, buffer_t *buf)
 	buffer_append(buf, &sum, sizeof(sum));
 	value = count;
 	buffer_append(buf, &value, sizeof(value));
+	size_pos = buf->used;
+	buffer_append(buf, &value, sizeof(value));
 	for (i = 0; i < count; i++) {
 		value = entries[i]->flags;
 		buffer_append(buf, &value, sizeof(value));
 		cache_append_string(buf, entries[i]->source);
 		cache_append_literals(cache, buf, entries[i]);
 	}
+	value = buf->used - size_pos - sizeof(value);
+	buffer_write(buf, size_pos, &value, sizeof(value));
 	if (cache->new_image != NULL && cache->new_image->used <= UINT32_MAX) {
 		value = cache->new_image->used;
 		buffer_append(buf, &value, sizeof(value));

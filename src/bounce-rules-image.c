@@ -24,7 +24,7 @@
 #include <glob.h>
 #include <sys/stat.h>
 
-#define IMAGE_VERSION 1
+#define IMAGE_VERSION 2
 #define IMAGE_NONE 0xffffffffU
 
 #define SET_ALTERNATION 0x01
@@ -146,6 +146,17 @@ static void w_set(struct image_writer *w, const struct rule_set *set)
 	w_literals(w, set->literals);
 }
 
+static void w_stat(struct image_writer *w, const struct rules_source *src)
+{
+	w_u64(w, src->dev);
+	w_u64(w, src->ino);
+	w_u64(w, src->size);
+	w_u64(w, (uint64_t)src->mtime);
+	w_u64(w, (uint64_t)src->mtime_nsec);
+	w_u64(w, (uint64_t)src->ctime);
+	w_u64(w, (uint64_t)src->ctime_nsec);
+}
+
 static void w_sources(struct image_writer *w)
 {
 	const struct rules_source *src;
@@ -155,14 +166,11 @@ static void w_sources(struct image_writer *w)
 		w_u32(w, src->kind);
 		w_str(w, src->path);
 		if (src->kind == RULES_SOURCE_FILE) {
-			w_u64(w, src->dev);
-			w_u64(w, src->ino);
-			w_u64(w, src->size);
-			w_u64(w, (uint64_t)src->mtime);
-			w_u64(w, (uint64_t)src->mtime_nsec);
-			w_u64(w, (uint64_t)src->ctime);
-			w_u64(w, (uint64_t)src->ctime_nsec);
+			w_stat(w, src);
 		} else {
+			w_u32(w, src->dir_known ? 1 : 0);
+			if (src->dir_known)
+				w_stat(w, src);
 			w_strv(w, src->matches);
 		}
 	}
@@ -437,58 +445,82 @@ static void r_set(struct image_reader *r, struct rule_set *set)
 	r_literals(r, &set->literals, 1);
 }
 
+static void r_stat(struct image_reader *r, struct rules_source *src)
+{
+	src->dev = r_u64(r);
+	src->ino = r_u64(r);
+	src->size = r_u64(r);
+	src->mtime = (int64_t)r_u64(r);
+	src->mtime_nsec = (int64_t)r_u64(r);
+	src->ctime = (int64_t)r_u64(r);
+	src->ctime_nsec = (int64_t)r_u64(r);
+}
+
+/* Whether the pattern expands as the image says: without looking when
+   its directory is as it was. */
+static bool r_glob_unchanged(struct image_reader *r, const char *pattern)
+{
+	struct rules_source src;
+	struct stat st;
+	const char *dir;
+	glob_t gl;
+	uint32_t i, matches;
+	bool same;
+
+	i_zero(&src);
+	src.dir_known = r_u32(r) != 0;
+	if (src.dir_known)
+		r_stat(r, &src);
+	matches = r_count(r);
+	if (r->failed)
+		return FALSE;
+	dir = src.dir_known ? rules_glob_dir(pattern) : NULL;
+	if (dir != NULL && stat(dir, &st) == 0 &&
+	    rules_source_stat_equal(&src, &st)) {
+		for (i = 0; i < matches; i++)
+			(void)r_str(r);
+		return !r->failed;
+	}
+	i_zero(&gl);
+	switch (glob(pattern, GLOB_BRACE, NULL, &gl)) {
+	case 0:
+		break;
+	case GLOB_NOMATCH:
+		gl.gl_pathc = 0;
+		break;
+	default:
+		globfree(&gl);
+		return FALSE;
+	}
+	same = gl.gl_pathc == matches;
+	for (i = 0; i < matches && same; i++)
+		same = strcmp(r_str(r), gl.gl_pathv[i]) == 0;
+	globfree(&gl);
+	return same;
+}
+
 /* Whether the files and include patterns are as the image says. */
 static bool r_sources_unchanged(struct image_reader *r)
 {
+	struct rules_source src;
 	struct stat st;
-	glob_t gl;
 	const char *path;
-	uint32_t i, j, count, kind, matches;
-	bool same;
+	uint32_t i, count, kind;
 
 	count = r_count(r);
 	for (i = 0; i < count && !r->failed; i++) {
 		kind = r_u32(r);
 		path = r_str(r);
 		if (kind == RULES_SOURCE_FILE) {
-			uint64_t dev = r_u64(r), ino = r_u64(r);
-			uint64_t size = r_u64(r);
-			int64_t mtime = r_u64(r), mtime_nsec = r_u64(r);
-			int64_t ctime = r_u64(r), ctime_nsec = r_u64(r);
-
+			i_zero(&src);
+			r_stat(r, &src);
 			if (r->failed || stat(path, &st) < 0 ||
-			    (uint64_t)st.st_dev != dev ||
-			    (uint64_t)st.st_ino != ino ||
-			    (uint64_t)st.st_size != size ||
-			    st.st_mtim.tv_sec != mtime ||
-			    st.st_mtim.tv_nsec != mtime_nsec ||
-			    st.st_ctim.tv_sec != ctime ||
-			    st.st_ctim.tv_nsec != ctime_nsec)
+			    !rules_source_stat_equal(&src, &st))
 				return FALSE;
-			continue;
-		}
-		if (kind != RULES_SOURCE_GLOB)
-			return FALSE;
-		matches = r_count(r);
-		if (r->failed)
-			return FALSE;
-		i_zero(&gl);
-		switch (glob(path, GLOB_BRACE, NULL, &gl)) {
-		case 0:
-			break;
-		case GLOB_NOMATCH:
-			gl.gl_pathc = 0;
-			break;
-		default:
-			globfree(&gl);
+		} else if (kind != RULES_SOURCE_GLOB ||
+			   !r_glob_unchanged(r, path)) {
 			return FALSE;
 		}
-		same = gl.gl_pathc == matches;
-		for (j = 0; j < matches && same; j++)
-			same = strcmp(r_str(r), gl.gl_pathv[j]) == 0;
-		globfree(&gl);
-		if (!same)
-			return FALSE;
 	}
 	return !r->failed;
 }

@@ -8,6 +8,8 @@
 #include "hash.h"
 #include "bounce-rules.h"
 
+#include <sys/stat.h>
+
 struct bounce_rules_cache;
 struct bounce_rules_cache_data;
 struct bounce_literal_index;
@@ -24,7 +26,10 @@ enum rules_source_kind {
 struct rules_source {
 	enum rules_source_kind kind;
 	const char *path;
-	/* files */
+	/* files, and for globs the directory whose entries they match
+	   (dir_known; see rules_glob_dir()): while its stat() is as it
+	   was, so is what the pattern expands to */
+	bool dir_known;
 	uint64_t dev, ino, size;
 	int64_t mtime, mtime_nsec, ctime, ctime_nsec;
 	/* globs: NULL-terminated */
@@ -119,6 +124,16 @@ struct bounce_rules {
 	unsigned int literal_count;
 	bool *literal_found;
 };
+
+/* The directory an include pattern matches names in, when only its last
+   component has wildcards (then the directory's stat() tells whether
+   the expansion can have changed); else NULL. */
+const char *rules_glob_dir(const char *pattern);
+/* Fills the source's stat fields from st. */
+void rules_source_set_stat(struct rules_source *src, const struct stat *st);
+/* Whether st is what the source's stat fields say. */
+bool rules_source_stat_equal(const struct rules_source *src,
+			     const struct stat *st);
 
 /* The rules' image (bounce-rules-image.c): appends it to buf, naming
    each pattern by its place in the cache file being written. FALSE when

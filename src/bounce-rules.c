@@ -395,6 +395,11 @@ rules_add_file_source(struct bounce_rules *rules, const char *path,
 
 	src->kind = RULES_SOURCE_FILE;
 	src->path = p_strdup(rules->pool, path);
+	rules_source_set_stat(src, st);
+}
+
+void rules_source_set_stat(struct rules_source *src, const struct stat *st)
+{
 	src->dev = st->st_dev;
 	src->ino = st->st_ino;
 	src->size = st->st_size;
@@ -404,9 +409,33 @@ rules_add_file_source(struct bounce_rules *rules, const char *path,
 	src->ctime_nsec = st->st_ctim.tv_nsec;
 }
 
+bool rules_source_stat_equal(const struct rules_source *src,
+			     const struct stat *st)
+{
+	return src->dev == (uint64_t)st->st_dev &&
+		src->ino == (uint64_t)st->st_ino &&
+		src->size == (uint64_t)st->st_size &&
+		src->mtime == st->st_mtim.tv_sec &&
+		src->mtime_nsec == st->st_mtim.tv_nsec &&
+		src->ctime == st->st_ctim.tv_sec &&
+		src->ctime_nsec == st->st_ctim.tv_nsec;
+}
+
+const char *rules_glob_dir(const char *pattern)
+{
+	const char *slash = strrchr(pattern, '/');
+	const char *dir;
+
+	if (slash == NULL || strpbrk(slash + 1, "*?[{") == NULL)
+		return NULL;
+	dir = t_strdup_until(pattern, slash);
+	return strpbrk(dir, "*?[{}\\") == NULL ? dir : NULL;
+}
+
+/* dir_st: the directory's stat() from before the expansion, or NULL */
 static void
 rules_add_glob_source(struct bounce_rules *rules, const char *pattern,
-		      const glob_t *gl)
+		      const glob_t *gl, const struct stat *dir_st)
 {
 	struct rules_source *src = array_append_space(&rules->sources);
 	const char **matches;
@@ -414,6 +443,10 @@ rules_add_glob_source(struct bounce_rules *rules, const char *pattern,
 
 	src->kind = RULES_SOURCE_GLOB;
 	src->path = p_strdup(rules->pool, pattern);
+	if (dir_st != NULL) {
+		src->dir_known = TRUE;
+		rules_source_set_stat(src, dir_st);
+	}
 	matches = p_new(rules->pool, const char *, gl->gl_pathc + 1);
 	for (i = 0; i < gl->gl_pathc; i++)
 		matches[i] = p_strdup(rules->pool, gl->gl_pathv[i]);
@@ -462,6 +495,8 @@ static int rules_include(struct rules_parser *parser, const char *arg)
 	const char *dir, *pattern, *path = parser->path;
 	const char *name = parser->name;
 	unsigned int linenum = parser->linenum;
+	struct stat dir_st;
+	bool dir_known;
 	glob_t gl;
 	size_t i;
 	int ret = 0;
@@ -477,6 +512,9 @@ static int rules_include(struct rules_parser *parser, const char *arg)
 		pattern = dir == NULL ? arg :
 			t_strconcat(t_strdup_until(path, dir), "/", arg, NULL);
 	}
+	/* before the expansion: a change after it must show */
+	dir = rules_glob_dir(pattern);
+	dir_known = dir != NULL && stat(dir, &dir_st) == 0;
 	i_zero(&gl);
 	switch (glob(pattern, GLOB_BRACE, NULL, &gl)) {
 	case 0:
@@ -486,7 +524,8 @@ static int rules_include(struct rules_parser *parser, const char *arg)
 		   a plain name that does not exist is not. */
 		if (strpbrk(arg, "*?[{") != NULL) {
 			gl.gl_pathc = 0;
-			rules_add_glob_source(parser->rules, pattern, &gl);
+			rules_add_glob_source(parser->rules, pattern, &gl,
+					      dir_known ? &dir_st : NULL);
 			globfree(&gl);
 			return 0;
 		}
@@ -496,7 +535,8 @@ static int rules_include(struct rules_parser *parser, const char *arg)
 		parser->error = t_strdup_printf("include %s: glob failed", arg);
 		return -1;
 	}
-	rules_add_glob_source(parser->rules, pattern, &gl);
+	rules_add_glob_source(parser->rules, pattern, &gl,
+			      dir_known ? &dir_st : NULL);
 	parser->depth++;
 	for (i = 0; i < gl.gl_pathc && ret == 0; i++) {
 		T_BEGIN {

@@ -14,7 +14,7 @@
 
 #include <dirent.h>
 
-#define CACHE_MAGIC "dovecot-bounce rules cache 4\n"
+#define CACHE_MAGIC "dovecot-bounce rules cache 5\n"
 
 static struct bounce_rules *load(const char *rules_path, const char *cache)
 {
@@ -228,6 +228,13 @@ static void test_cache_image_follows_files(void)
 	rules = load(main_path, cache);
 	CU_ASSERT_FALSE(bounce_rules_from_image(rules));
 	CU_ASSERT_PTR_NULL(phrase(rules, "account is disabled"));
+	bounce_rules_free(&rules);
+
+	/* a file the pattern does not match changes the directory, not
+	   what the rules are made of */
+	test_write_file("image.d/README", "local rules go here\n");
+	rules = load(main_path, cache);
+	CU_ASSERT_TRUE(bounce_rules_from_image(rules));
 	bounce_rules_free(&rules);
 
 	/* replaced by another file of the same contents: read again */

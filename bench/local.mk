@@ -32,7 +32,7 @@ PHONY += bench
 # round and the rounds.
 EXTRA_DIST += bench/delivery-bench.sh
 bench-delivery: lib90_sieve_bounce_plugin.la
-	@BOUNCE_BUILDDIR=. $(SHELL) $(top_srcdir)/bench/delivery-bench.sh \
+	@BOUNCE_BUILDDIR=. bash $(top_srcdir)/bench/delivery-bench.sh \
 		-n $${N:-50} -r $${ROUNDS:-7} --markdown
 
 PHONY += bench-delivery

@@ -33,7 +33,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define CACHE_MAGIC "dovecot-bounce rules cache 5\n"
+#define CACHE_MAGIC "dovecot-bounce rules cache 6\n"
 #define CACHE_MAX_SIZE (64 * 1024 * 1024)
 #define CACHE_NO_LITERALS 0xffffffffU
 
@@ -171,7 +171,8 @@ cache_get_literals(struct bounce_rules_cache *cache, const unsigned char **p,
 	entry->literals_known = TRUE;
 	if (count == CACHE_NO_LITERALS)
 		return TRUE;
-	if (count == 0 || count > (size_t)(end - *p))
+	/* 0: a pattern no ASCII text can match needs none */
+	if (count > (size_t)(end - *p))
 		return FALSE;
 	literals = p_new(cache->pool, const char *, count + 1);
 	for (i = 0; i < count; i++) {

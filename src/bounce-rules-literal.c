@@ -5,7 +5,14 @@
    The extraction reads a subset of PCRE2's syntax (literals, escaped
    punctuation, classes, groups, alternation, lookarounds, quantifiers)
    and gives up on anything else, so a literal it returns is always
-   required. */
+   required.
+
+   The index is used only for ASCII texts, so the literals are those an
+   ASCII text must contain: an alternative that needs a non-ASCII
+   character (a word in French, Russian or Japanese) cannot match one,
+   and needs no literal. Caselessly only two non-ASCII characters match
+   ASCII ones, U+212A KELVIN SIGN ('k') and U+017F LATIN SMALL LETTER
+   LONG S ('s'); they are read as unknown text. */
 
 #include "lib.h"
 #include "array.h"
@@ -29,6 +36,8 @@ enum literal_atom {
 	LITERAL_ATOM_EMPTY,
 	/* a group whose alternatives the parser read */
 	LITERAL_ATOM_GROUP,
+	/* a character no ASCII text contains */
+	LITERAL_ATOM_NOT_ASCII,
 };
 
 struct literal_entry {
@@ -219,6 +228,31 @@ literal_group(struct literal_parser *lp, ARRAY_TYPE(const_string) *set,
 	return empty ? LITERAL_ATOM_EMPTY : LITERAL_ATOM_GROUP;
 }
 
+/* A UTF-8 character at lp's position, read whole so that a quantifier
+   after it applies to all of it. */
+static enum literal_atom literal_not_ascii(struct literal_parser *lp)
+{
+	const unsigned char *p = lp->p + lp->pos;
+	unsigned int len, i;
+
+	len = p[0] >= 0xf0 ? 4 : p[0] >= 0xe0 ? 3 : p[0] >= 0xc0 ? 2 : 0;
+	for (i = 1; i < len; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			len = 0;
+	}
+	if (len == 0) {
+		/* not UTF-8: PCRE2 refuses the pattern anyway */
+		lp->fail = TRUE;
+		return LITERAL_ATOM_OTHER;
+	}
+	lp->pos += len;
+	/* the two that match ASCII letters caselessly */
+	if ((len == 3 && memcmp(p, "\xe2\x84\xaa", 3) == 0) ||
+	    (len == 2 && memcmp(p, "\xc5\xbf", 2) == 0))
+		return LITERAL_ATOM_OTHER;
+	return LITERAL_ATOM_NOT_ASCII;
+}
+
 static enum literal_atom
 literal_atom(struct literal_parser *lp, char *chr_r,
 	     ARRAY_TYPE(const_string) *group, bool *group_known_r)
@@ -260,11 +294,9 @@ literal_atom(struct literal_parser *lp, char *chr_r,
 	case '{':
 		break;
 	default:
-		lp->pos++;
-		/* a byte of a non-ASCII character: its caseless matches
-		   are not known here */
 		if (c >= 0x80)
-			return LITERAL_ATOM_OTHER;
+			return literal_not_ascii(lp);
+		lp->pos++;
 		*chr_r = (char)literal_lower(c);
 		return LITERAL_ATOM_CHAR;
 	}
@@ -332,7 +364,7 @@ literal_sequence(struct literal_parser *lp, ARRAY_TYPE(const_string) *set,
 	ARRAY_TYPE(const_string) group;
 	string_t *run = t_str_new(64);
 	enum literal_atom atom;
-	bool have_best = FALSE, group_known;
+	bool have_best = FALSE, group_known, impossible = FALSE;
 	char chr = '\0';
 	int min;
 
@@ -357,8 +389,18 @@ literal_sequence(struct literal_parser *lp, ARRAY_TYPE(const_string) *set,
 			break;
 		case LITERAL_ATOM_GROUP:
 			literal_flush(run, set, &have_best);
-			if (min != 0 && group_known)
+			if (min != 0 && group_known) {
+				/* a group none of whose alternatives an
+				   ASCII text can match */
+				if (array_count(&group) == 0)
+					impossible = TRUE;
 				literal_consider(set, &have_best, &group);
+			}
+			break;
+		case LITERAL_ATOM_NOT_ASCII:
+			if (min != 0)
+				impossible = TRUE;
+			literal_flush(run, set, &have_best);
 			break;
 		case LITERAL_ATOM_OTHER:
 		case LITERAL_ATOM_EMPTY:
@@ -367,6 +409,12 @@ literal_sequence(struct literal_parser *lp, ARRAY_TYPE(const_string) *set,
 		}
 	}
 	literal_flush(run, set, &have_best);
+	/* No ASCII text matches it: it needs no literal at all (an empty
+	   set, which no text's scan can meet). */
+	if (impossible) {
+		array_clear(set);
+		have_best = TRUE;
+	}
 	*known_r = have_best;
 }
 

@@ -14,7 +14,7 @@
 
 #include <dirent.h>
 
-#define CACHE_MAGIC "dovecot-bounce rules cache 5\n"
+#define CACHE_MAGIC "dovecot-bounce rules cache 6\n"
 
 static struct bounce_rules *load(const char *rules_path, const char *cache)
 {

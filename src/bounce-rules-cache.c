@@ -42,8 +42,8 @@ struct cache_entry {
 	const char *source;
 	/* the same source with other flags */
 	struct cache_entry *next;
-	/* decoded from the file and not handed out yet */
-	pcre2_code *re;
+	/* its place in the file (codes[]), -1 for a new pattern */
+	int file_idx;
 	/* the source's required literals once extracted or read (NULL:
 	   none known) */
 	const char *const *literals;
@@ -64,9 +64,11 @@ struct bounce_rules_cache {
 	const char *path;
 	/* the file's contents, which its entries' strings point into */
 	struct bounce_rules_cache_data *data;
-	/* the file's entries in file order, and the one expected next;
-	   their sources and literals are read from entries_data when first
-	   needed (a load from the image needs only their codes) */
+	/* the file's codes, decoded and not handed out yet, and its
+	   entries in file order (made from entries_data when first needed:
+	   a load from the image needs only the codes), and the one
+	   expected next */
+	pcre2_code **codes;
 	struct cache_entry *file_entries;
 	unsigned int file_count, file_next;
 	const unsigned char *entries_data;
@@ -197,16 +199,21 @@ static void cache_read_entries(struct bounce_rules_cache *cache)
 	if (cache->entries_read)
 		return;
 	cache->entries_read = TRUE;
+	cache->file_entries = p_new(cache->pool, struct cache_entry,
+				    cache->file_count + 1);
 	for (i = 0; i < cache->file_count; i++) {
 		entry = &cache->file_entries[i];
+		entry->file_idx = i;
 		if (!cache_get(&p, end, &entry->flags, sizeof(entry->flags)) ||
 		    !cache_get_string(&p, end, &entry->source) ||
 		    !cache_get_literals(cache, &p, end, entry))
 			break;
 	}
 	if (i < cache->file_count || p != end) {
-		for (; i < cache->file_count; i++)
+		for (; i < cache->file_count; i++) {
+			cache->file_entries[i].file_idx = i;
 			cache->file_entries[i].source = "";
+		}
 		cache->file_next = cache->file_count;
 		cache->stale = TRUE;
 	}
@@ -291,10 +298,9 @@ static int cache_parse(struct bounce_rules_cache *cache,
 		       const unsigned char *data, size_t size)
 {
 	const unsigned char *p = data, *end = data + size, *blob, *image;
-	struct cache_entry *entries;
 	pcre2_code **codes;
 	uint64_t sum;
-	uint32_t count, entries_size, image_size, blob_size, i;
+	uint32_t count, entries_size, image_size, blob_size;
 	int32_t ret;
 
 	if (size < sizeof(CACHE_MAGIC) - 1 ||
@@ -308,7 +314,6 @@ static int cache_parse(struct bounce_rules_cache *cache,
 	    !cache_get(&p, end, &entries_size, sizeof(entries_size)) ||
 	    entries_size > (size_t)(end - p))
 		return -1;
-	entries = p_new(cache->pool, struct cache_entry, count + 1);
 	cache->entries_data = p;
 	cache->entries_size = entries_size;
 	p += entries_size;
@@ -330,9 +335,7 @@ static int cache_parse(struct bounce_rules_cache *cache,
 		/* another PCRE2 version or build */
 		return -1;
 	}
-	for (i = 0; i < count; i++)
-		entries[i].re = codes[i];
-	cache->file_entries = entries;
+	cache->codes = codes;
 	cache->file_count = count;
 	if (image_size > 0) {
 		cache->image = image;
@@ -403,15 +406,17 @@ pcre2_code *bounce_rules_cache_compile(struct bounce_rules_cache *cache,
 	pcre2_code *re;
 
 	entry = cache_lookup_next(cache, flags, pattern);
-	if (entry != NULL && entry->re != NULL) {
-		re = entry->re;
-		entry->re = NULL;
+	if (entry != NULL && entry->file_idx >= 0 &&
+	    cache->codes[entry->file_idx] != NULL) {
+		re = cache->codes[entry->file_idx];
+		cache->codes[entry->file_idx] = NULL;
 	} else {
 		re = cache_compile_source(pattern, flags, error_r);
 		if (re == NULL)
 			return NULL;
 		if (entry == NULL) {
 			entry = p_new(cache->pool, struct cache_entry, 1);
+			entry->file_idx = -1;
 			entry->flags = flags;
 			entry->source = p_strdup(cache->pool, pattern);
 			(void)cache_insert(cache, entry);
@@ -461,15 +466,10 @@ bounce_rules_cache_image(struct bounce_rules_cache *cache, size_t *size_r)
 bool bounce_rules_cache_take(struct bounce_rules_cache *cache,
 			     unsigned int idx, pcre2_code **re_r)
 {
-	struct cache_entry *entry;
-
-	if (idx >= cache->file_count)
+	if (idx >= cache->file_count || cache->codes[idx] == NULL)
 		return FALSE;
-	entry = &cache->file_entries[idx];
-	if (entry->re == NULL)
-		return FALSE;
-	*re_r = entry->re;
-	entry->re = NULL;
+	*re_r = cache->codes[idx];
+	cache->codes[idx] = NULL;
 	return TRUE;
 }
 
@@ -647,10 +647,10 @@ void bounce_rules_cache_close(struct bounce_rules_cache **_cache, bool update)
 			cache_write(cache);
 		} T_END;
 	}
-	/* only the file's entries hold codes not handed out */
+	/* only the file's codes may not have been handed out */
 	for (i = 0; i < cache->file_count; i++) {
-		if (cache->file_entries[i].re != NULL)
-			pcre2_code_free(cache->file_entries[i].re);
+		if (cache->codes[i] != NULL)
+			pcre2_code_free(cache->codes[i]);
 	}
 	if (hash_table_is_created(cache->entries))
 		hash_table_destroy(&cache->entries);

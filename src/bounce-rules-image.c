@@ -396,6 +396,7 @@ r_literals(struct image_reader *r, struct bounce_literal_index **index_r,
 	}
 	if (*index_r == NULL)
 		*index_r = bounce_literal_index_create();
+	bounce_literal_index_reserve(*index_r, count);
 	for (i = 0; i < count && !r->failed; i++) {
 		literal = r_str(r);
 		id = r_u32(r);
@@ -404,7 +405,8 @@ r_literals(struct image_reader *r, struct bounce_literal_index **index_r,
 			r->failed = TRUE;
 			return;
 		}
-		bounce_literal_index_add_one(*index_r, literal, id);
+		/* the image outlives the rules' indexes */
+		bounce_literal_index_add_static(*index_r, literal, id);
 	}
 }
 
@@ -419,9 +421,10 @@ static void r_set(struct image_reader *r, struct rule_set *set)
 	set->unfiltered = (flags & SET_UNFILTERED) != 0;
 	count = r_count(r);
 	if (count > 0) {
-		/* as adding the first rule does */
-		i_array_init(&set->rules, count);
-		i_array_init(&set->patterns, count);
+		/* as adding the first rule does, but of the size needed and
+		   in the rules' pool */
+		p_array_init(&set->rules, r->rules->pool, count);
+		p_array_init(&set->patterns, r->rules->pool, count);
 	}
 	for (i = 0; i < count && !r->failed; i++)
 		r_rule(r, array_append_space(&set->rules));
@@ -568,6 +571,10 @@ int bounce_rules_image_read(struct bounce_rules *rules, const char *path,
 	/* from here on the rules are being built */
 	rules->literal_count = r_u32(&r);
 	count = r_count(&r);
+	/* sized at once: the groups are many, and arrays in a pool leave
+	   behind what they outgrow */
+	if (count > 0)
+		p_array_init(&rules->phrases, rules->pool, count);
 	for (i = 0; i < count && !r.failed; i++) {
 		group = array_append_space(&rules->phrases);
 		group->name = r_str(&r);

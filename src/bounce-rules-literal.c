@@ -493,18 +493,35 @@ struct bounce_literal_index *bounce_literal_index_create(void)
 	return index;
 }
 
-void bounce_literal_index_add_one(struct bounce_literal_index *index,
-				  const char *literal, unsigned int id)
+void bounce_literal_index_add_static(struct bounce_literal_index *index,
+				     const char *literal, unsigned int id)
 {
 	struct literal_entry *entry;
+	size_t len = strlen(literal);
 
-	i_assert(strlen(literal) >= RULES_LITERAL_MIN_LEN);
+	i_assert(len >= RULES_LITERAL_MIN_LEN);
 	entry = array_append_space(&index->entries);
-	entry->literal = p_strdup(index->pool, literal);
-	entry->len = strlen(literal);
+	entry->literal = literal;
+	entry->len = len;
 	entry->id = id;
 	entry->hash = literal_hash((const unsigned char *)literal);
 	index->sorted = FALSE;
+}
+
+void bounce_literal_index_add_one(struct bounce_literal_index *index,
+				  const char *literal, unsigned int id)
+{
+	bounce_literal_index_add_static(index, p_strdup(index->pool, literal),
+					id);
+}
+
+void bounce_literal_index_reserve(struct bounce_literal_index *index,
+				  unsigned int count)
+{
+	/* an empty index: its array is made this big at once, instead of
+	   doubling (and copying) its way there */
+	if (array_count(&index->entries) == 0 && count > 256)
+		p_array_init(&index->entries, index->pool, count);
 }
 
 void bounce_literal_index_add(struct bounce_literal_index *index,

@@ -26,6 +26,13 @@ void bounce_literal_index_add(struct bounce_literal_index *index,
    of pattern number id. */
 void bounce_literal_index_add_one(struct bounce_literal_index *index,
 				  const char *literal, unsigned int id);
+/* The same without a copy: literal must outlive the index. */
+void bounce_literal_index_add_static(struct bounce_literal_index *index,
+				     const char *literal, unsigned int id);
+/* Room for count literals in an empty index (one built from a known
+   list). */
+void bounce_literal_index_reserve(struct bounce_literal_index *index,
+				  unsigned int count);
 /* The registered literals, for storing the index: their number, and
    each one with its pattern's number. */
 unsigned int bounce_literal_index_count(struct bounce_literal_index *index);

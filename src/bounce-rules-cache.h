@@ -2,13 +2,15 @@
 #define BOUNCE_RULES_CACHE_H
 
 /* A file of the rules' patterns compiled by PCRE2 and serialised, so that
-   a delivery process decodes them instead of compiling them again. Each
-   pattern is looked up by its source text, so an edited rule is simply
-   compiled; a cache PCRE2 cannot decode (another PCRE2 version), one that
-   is damaged, or one that anybody but its owner (root or this user) could
-   have written is ignored. After the rules are loaded the file is
-   rewritten when it did not hold exactly their patterns, if it can be:
-   the cache is never a reason for the rules to fail to load. */
+   a delivery process decodes them instead of compiling them again, and
+   of an image of the loaded rules (bounce-rules-image.c), from which a
+   delivery builds them while their files are unchanged. Each pattern is
+   looked up by its source text, so an edited rule is simply compiled; a
+   cache PCRE2 cannot decode (another PCRE2 version), one that is
+   damaged, or one that anybody but its owner (root or this user) could
+   have written is ignored. After the rules are parsed the file is
+   rewritten, if it can be: the cache is never a reason for the rules to
+   fail to load. */
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>

@@ -1,4 +1,6 @@
-/* Loads the rules file and compiles every pattern once. Phrase and
+/* Loads the rules file and compiles every pattern once, or builds the
+   rules from the cache's image of them while their files are unchanged
+   (bounce-rules-image.c). Phrase and
    subject patterns are run one by one: the first rule of a set is the
    one whose match starts leftmost (the earlier rule on a tie), as if they
    were one alternation. Before a diagnostic is matched, one pass over it

@@ -259,16 +259,23 @@ struct image_reader {
 	bool failed;
 };
 
+/* size bytes into dest; zeros once the image is found short */
+static void r_bytes(struct image_reader *r, void *dest, size_t size)
+{
+	if (r->failed || (size_t)(r->end - r->p) < size) {
+		r->failed = TRUE;
+		memset(dest, 0, size);
+		return;
+	}
+	memcpy(dest, r->p, size);
+	r->p += size;
+}
+
 static uint32_t r_u32(struct image_reader *r)
 {
 	uint32_t value;
 
-	if (r->failed || (size_t)(r->end - r->p) < sizeof(value)) {
-		r->failed = TRUE;
-		return 0;
-	}
-	memcpy(&value, r->p, sizeof(value));
-	r->p += sizeof(value);
+	r_bytes(r, &value, sizeof(value));
 	return value;
 }
 
@@ -276,12 +283,7 @@ static uint64_t r_u64(struct image_reader *r)
 {
 	uint64_t value;
 
-	if (r->failed || (size_t)(r->end - r->p) < sizeof(value)) {
-		r->failed = TRUE;
-		return 0;
-	}
-	memcpy(&value, r->p, sizeof(value));
-	r->p += sizeof(value);
+	r_bytes(r, &value, sizeof(value));
 	return value;
 }
 

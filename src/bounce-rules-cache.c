@@ -191,13 +191,14 @@ cache_get_literals(struct bounce_rules_cache *cache, const unsigned char **p,
    through them, and it is rewritten. */
 static void cache_read_entries(struct bounce_rules_cache *cache)
 {
-	const unsigned char *p = cache->entries_data;
-	const unsigned char *end = p + cache->entries_size;
+	const unsigned char *p = cache->entries_data, *end;
 	struct cache_entry *entry;
 	unsigned int i;
 
 	if (cache->entries_read)
 		return;
+	/* no file: no entries (and no pointer to add a size to) */
+	end = p == NULL ? NULL : p + cache->entries_size;
 	cache->entries_read = TRUE;
 	cache->file_entries = p_new(cache->pool, struct cache_entry,
 				    cache->file_count + 1);

@@ -521,5 +521,5 @@ int bounce_state_list_names(struct bounce_state *state,
 
 const char *bounce_state_index_key_prefix(void)
 {
-	return STATE_INDEX_PREFIX + strlen(DICT_PATH_SHARED);
+	return &STATE_INDEX_PREFIX[strlen(DICT_PATH_SHARED)];
 }

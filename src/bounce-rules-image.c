@@ -486,17 +486,8 @@ static bool r_glob_unchanged(struct image_reader *r, const char *pattern)
 			(void)r_str(r);
 		return !r->failed;
 	}
-	i_zero(&gl);
-	switch (glob(pattern, GLOB_BRACE, NULL, &gl)) {
-	case 0:
-		break;
-	case GLOB_NOMATCH:
-		gl.gl_pathc = 0;
-		break;
-	default:
-		globfree(&gl);
+	if (rules_glob(pattern, &gl) < 0)
 		return FALSE;
-	}
 	same = gl.gl_pathc == matches;
 	for (i = 0; i < matches && same; i++)
 		same = strcmp(r_str(r), gl.gl_pathv[i]) == 0;

@@ -8,6 +8,7 @@
 #include "hash.h"
 #include "bounce-rules.h"
 
+#include <glob.h>
 #include <sys/stat.h>
 
 struct bounce_rules_cache;
@@ -125,6 +126,11 @@ struct bounce_rules {
 	bool *literal_found;
 };
 
+/* Expands an include pattern as loading the rules does, so that the
+   image is checked by the same expansion: 1 with gl_r filled, 0 when
+   nothing matches (gl_r empty; both to be globfree()d), -1 when glob()
+   fails. */
+int rules_glob(const char *pattern, glob_t *gl_r);
 /* The directory an include pattern matches names in, when only its last
    component has wildcards (then the directory's stat() tells whether
    the expansion can have changed); else NULL. */

@@ -423,6 +423,21 @@ bool rules_source_stat_equal(const struct rules_source *src,
 		src->ctime_nsec == st->st_ctim.tv_nsec;
 }
 
+int rules_glob(const char *pattern, glob_t *gl_r)
+{
+	i_zero(gl_r);
+	switch (glob(pattern, GLOB_BRACE, NULL, gl_r)) {
+	case 0:
+		return 1;
+	case GLOB_NOMATCH:
+		gl_r->gl_pathc = 0;
+		return 0;
+	default:
+		globfree(gl_r);
+		return -1;
+	}
+}
+
 const char *rules_glob_dir(const char *pattern)
 {
 	const char *slash = strrchr(pattern, '/');
@@ -517,20 +532,19 @@ static int rules_include(struct rules_parser *parser, const char *arg)
 	/* before the expansion: a change after it must show */
 	dir = rules_glob_dir(pattern);
 	dir_known = dir != NULL && stat(dir, &dir_st) == 0;
-	i_zero(&gl);
-	switch (glob(pattern, GLOB_BRACE, NULL, &gl)) {
-	case 0:
+	switch (rules_glob(pattern, &gl)) {
+	case 1:
 		break;
-	case GLOB_NOMATCH:
+	case 0:
 		/* A glob that matches nothing is fine (an empty local.d);
 		   a plain name that does not exist is not. */
 		if (strpbrk(arg, "*?[{") != NULL) {
-			gl.gl_pathc = 0;
 			rules_add_glob_source(parser->rules, pattern, &gl,
 					      dir_known ? &dir_st : NULL);
 			globfree(&gl);
 			return 0;
 		}
+		globfree(&gl);
 		parser->error = t_strdup_printf("include %s: not found", arg);
 		return -1;
 	default:

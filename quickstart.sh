@@ -21,4 +21,4 @@ echo
 echo "bounce-classify over examples/messages:"
 echo
 printf 'file\tindex\trecipient\ttype\tcategory\tcode\tstatus\treply\taction\tdiagnostic\n'
-./src/bounce-classify "$top/examples/messages" | sed "s#$top/##"
+./src/tools/bounce-classify "$top/examples/messages" | sed "s#$top/##"

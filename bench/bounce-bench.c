@@ -9,8 +9,8 @@
 #include "buffer.h"
 #include "istream.h"
 #include "bounce.h"
-#include "tool-input.h"
-#include "tool-rules.h"
+#include "../src/tools/tool-input.h"
+#include "../src/tools/tool-rules.h"
 #include "bench-sized.h"
 
 #include <stdio.h>

@@ -7,8 +7,8 @@ bench_bounce_bench_SOURCES = \
 	bench/bounce-bench.c \
 	bench/bench-sized.c \
 	bench/bench-sized.h \
-	src/tool-input.c \
-	src/tool-rules.c
+	src/tools/tool-input.c \
+	src/tools/tool-rules.c
 bench_bounce_bench_LDADD = $(TOOL_LIBS)
 bench_bounce_bench_LDFLAGS = $(TOOL_RPATH)
 

@@ -8,12 +8,12 @@ dist_man_MANS = \
 
 examplesdir = $(docdir)/examples
 dist_examples_DATA = \
-	sieve-extensions/examples/bounces-by-type.sieve \
-	sieve-extensions/examples/global-before.sieve \
-	sieve-extensions/examples/per-list.sieve \
-	sieve-extensions/examples/complaints.sieve \
-	sieve-extensions/examples/codes.sieve \
-	sieve-extensions/examples/report-header.sieve
+	examples/sieve/bounces-by-type.sieve \
+	examples/sieve/global-before.sieve \
+	examples/sieve/per-list.sieve \
+	examples/sieve/complaints.sieve \
+	examples/sieve/codes.sieve \
+	examples/sieve/report-header.sieve
 
 TESTS += tests/examples.sh
 EXTRA_DIST += tests/examples.sh tests/live/live-test.sh tests/live/package-test.sh debian

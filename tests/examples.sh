@@ -1,5 +1,5 @@
 #!/bin/sh
-# Compiles every script in sieve-extensions/examples/ with the real sievec
+# Compiles every script in examples/sieve/ with the real sievec
 # and the plugin from the build tree: the shipped examples stay valid.
 . "$(dirname "$0")/sieve/env.sh"
 # env.sh finds the source tree from tests/sieve/; this file is one up
@@ -12,7 +12,7 @@ own_run_dir
 write_conf "$conf" "  sieve_extensions = +vnd.bounce +editheader"
 
 found=0
-for script in "$top_srcdir"/sieve-extensions/examples/*.sieve; do
+for script in "$top_srcdir"/examples/sieve/*.sieve; do
 	[ -f "$script" ] || continue
 	found=$((found + 1))
 	name=$(basename "$script")

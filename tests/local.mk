@@ -1,23 +1,24 @@
-# Unit tests of the classifier library (CUnit), one program per module,
-# with the shipped rules and the samples of tests/samples.
+# Unit tests (CUnit), one program per module, in a folder per library
+# (tests/unit/LIBRARY/ mirrors src/LIBRARY/), with the shipped rules and
+# the samples of tests/samples.
 UNIT_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DTEST_RULES_PATH=\"$(abs_top_srcdir)/conf.d/bounce.rules\" \
 	-DTEST_SAMPLES_DIR=\"$(abs_top_srcdir)/tests/samples\"
 UNIT_LIBS = $(TOOL_LIBS) $(CUNIT_LIBS)
 unit_tests = \
-	tests/unit/test-bounce-status \
-	tests/unit/test-bounce-rules \
-	tests/unit/test-bounce-rules-literal \
-	tests/unit/test-bounce-rules-cache \
-	tests/unit/test-bounce-mime \
-	tests/unit/test-bounce-dsn \
-	tests/unit/test-bounce-arf \
-	tests/unit/test-bounce-autoreply \
-	tests/unit/test-bounce-format \
-	tests/unit/test-bounce-hostile \
-	tests/unit/test-bounce-decide \
-	tests/unit/test-bounce-classify \
-	tests/unit/test-bounce-state
+	tests/unit/lib-bounce-rules/test-bounce-rules \
+	tests/unit/lib-bounce-rules/test-bounce-rules-literal \
+	tests/unit/lib-bounce-rules/test-bounce-rules-cache \
+	tests/unit/lib-bounce/test-bounce-status \
+	tests/unit/lib-bounce/test-bounce-mime \
+	tests/unit/lib-bounce/test-bounce-dsn \
+	tests/unit/lib-bounce/test-bounce-arf \
+	tests/unit/lib-bounce/test-bounce-autoreply \
+	tests/unit/lib-bounce/test-bounce-format \
+	tests/unit/lib-bounce/test-bounce-hostile \
+	tests/unit/lib-bounce/test-bounce-decide \
+	tests/unit/lib-bounce/test-bounce-classify \
+	tests/unit/lib-bounce-state/test-bounce-state
 check_PROGRAMS += $(unit_tests)
 # tests/samples.sh: bounce-classify prints the rows of
 # tests/samples/expected.tsv for the samples
@@ -25,7 +26,7 @@ TESTS += $(unit_tests) tests/samples.sh
 EXTRA_DIST += tests/samples tests/samples.sh tests/sanitize.sh
 noinst_HEADERS += tests/unit/test-common.h
 
-# Every unit test is tests/unit/NAME.c linked with the helpers of
+# Every unit test is tests/unit/LIBRARY/NAME.c linked with the helpers of
 # test-common.c, which alone knows where the rules and samples are.
 check_LTLIBRARIES += tests/unit/libtestcommon.la
 tests_unit_libtestcommon_la_SOURCES = tests/unit/test-common.c

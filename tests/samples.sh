@@ -7,7 +7,7 @@
 set -u
 srcdir=${srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
 samples=$srcdir/tests/samples
-classify=${BOUNCE_CLASSIFY:-./src/bounce-classify}
+classify=${BOUNCE_CLASSIFY:-./src/tools/bounce-classify}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 

@@ -8,8 +8,8 @@ set -u
 . "$(dirname "$0")/../sieve/env.sh"
 . "$(dirname "$0")/../lda/deliver-lib.sh"
 need_programs "$DOVECOT_LDA" setpriv python3 xargs
-STATE_TOOL=$builddir/src/bounce-state
-FEED_TOOL=$builddir/src/bounce-feed
+STATE_TOOL=$builddir/src/tools/bounce-state
+FEED_TOOL=$builddir/src/tools/bounce-feed
 procs=${CONC_PROCS:-8}
 messages=${CONC_MESSAGES:-2000}
 addresses=${CONC_ADDRESSES:-40}

@@ -6,9 +6,9 @@
 # Dovecot configuration; errors for spools that cannot be read or written.
 set -u
 srcdir=${srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
-feed=${BOUNCE_FEED:-./src/bounce-feed}
+feed=${BOUNCE_FEED:-./src/tools/bounce-feed}
 write=${FEED_WRITE:-./tests/feed/feed-write}
-classify=${BOUNCE_CLASSIFY:-./src/bounce-classify}
+classify=${BOUNCE_CLASSIFY:-./src/tools/bounce-classify}
 schema=$srcdir/conf.d/bounce-feed.xsd
 samples=$srcdir/tests/samples
 rules=$srcdir/conf.d/bounce.rules

@@ -5,8 +5,8 @@ tests_feed_feed_write_SOURCES = tests/feed/feed-write.c
 tests_feed_feed_write_CPPFLAGS = $(UNIT_CPPFLAGS)
 
 # the record writer, the reader and the spool (CUnit), with the schema
-unit_tests += tests/unit/test-bounce-feed
-tests_unit_test_bounce_feed_CPPFLAGS = $(AM_CPPFLAGS) \
+unit_tests += tests/unit/lib-bounce-feed/test-bounce-feed
+tests_unit_lib_bounce_feed_test_bounce_feed_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DTEST_FEED_SCHEMA_PATH=\"$(abs_top_srcdir)/conf.d/bounce-feed.xsd\"
 
 TESTS += tests/feed/feed-tests.sh

@@ -15,7 +15,7 @@ set -u
 . "$(dirname "$0")/../sieve/env.sh"
 . "$(dirname "$0")/../lda/deliver-lib.sh"
 need_programs "$DOVECOT_LDA" setpriv python3 /usr/bin/time timeout
-classify=$builddir/src/bounce-classify
+classify=$builddir/src/tools/bounce-classify
 max_rss_kb=${PATHOLOGICAL_MAX_RSS_KB:-65536}
 setup_delivery
 

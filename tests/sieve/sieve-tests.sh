@@ -593,7 +593,7 @@ else
 fi
 
 echo "# the examples of the specification compile cleanly"
-spec=$top_srcdir/sieve-extensions/vnd.bounce.txt
+spec=$top_srcdir/doc/vnd.bounce.txt
 # An example: lines indented by six spaces, starting with "require".
 awk -v dir="$run_dir/sieve" '
 	/^      require/ && !in_example { n++; in_example = 1
@@ -655,7 +655,7 @@ set -- "$top_srcdir"/tests/samples/*.eml "$top_srcdir"/tests/sieve/messages/*.em
 if [ -n "${BOUNCE_SIEVE_CORPUS:-}" ]; then
 	set -- "$@" "$BOUNCE_SIEVE_CORPUS"/*.eml
 fi
-classify_tool=$builddir/src/bounce-classify
+classify_tool=$builddir/src/tools/bounce-classify
 if [ -x "$classify_tool" ]; then
 	for m in "$@"; do
 		[ -f "$m" ] || continue

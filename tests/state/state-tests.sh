@@ -9,8 +9,8 @@ set -u
 . "$(dirname "$0")/../sieve/env.sh"
 . "$(dirname "$0")/../lda/deliver-lib.sh"
 need_programs "$DOVECOT_LDA" setpriv
-STATE_TOOL=$builddir/src/bounce-state
-FEED_TOOL=$builddir/src/bounce-feed
+STATE_TOOL=$builddir/src/tools/bounce-state
+FEED_TOOL=$builddir/src/tools/bounce-feed
 EX_TEMPFAIL=75
 
 # The script shows what the test and the variables see.

@@ -33,7 +33,7 @@ check() {
 	fi
 }
 
-for t in $builddir/tests/unit/test-bounce-*; do
+for t in $builddir/tests/unit/*/test-bounce-*; do
 	case $t in *.o) continue ;; esac
 	[ -x "$t" ] || continue
 	name=$(basename "$t")

@@ -7,7 +7,7 @@
 #include "ioloop.h"
 #include "dict.h"
 #include "bounce-state.h"
-#include "test-common.h"
+#include "../test-common.h"
 
 #include <sys/stat.h>
 

@@ -3,7 +3,7 @@
 
 #include "lib.h"
 #include "bounce-private.h"
-#include "test-common.h"
+#include "../test-common.h"
 
 #include <sys/stat.h>
 #include <unistd.h>

@@ -2,7 +2,7 @@
 
 #include "lib.h"
 #include "bounce-private.h"
-#include "test-common.h"
+#include "../test-common.h"
 
 #include <sys/stat.h>
 

@@ -4,7 +4,7 @@
 #include "lib.h"
 #include "array.h"
 #include "bounce-private.h"
-#include "test-common.h"
+#include "../test-common.h"
 
 #define ARF_HEAD \
 	"From: feedback@isp.example\nSubject: Abuse report\n" \

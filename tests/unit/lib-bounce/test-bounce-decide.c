@@ -9,7 +9,7 @@
 #include "array.h"
 #include "str.h"
 #include "bounce-private.h"
-#include "test-common.h"
+#include "../test-common.h"
 
 static struct bounce_classifier *dec_cls;
 

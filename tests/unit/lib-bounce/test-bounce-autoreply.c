@@ -6,7 +6,7 @@
 #include "lib.h"
 #include "array.h"
 #include "bounce-private.h"
-#include "test-common.h"
+#include "../test-common.h"
 
 static void test_autoreply_rfc3834(void)
 {

@@ -7,7 +7,7 @@
 #include "array.h"
 #include "str.h"
 #include "bounce-private.h"
-#include "test-common.h"
+#include "../test-common.h"
 
 static void test_ordinary_message(void)
 {

@@ -8,7 +8,7 @@
 #include "str.h"
 #include "istream.h"
 #include "bounce-private.h"
-#include "test-common.h"
+#include "../test-common.h"
 
 static void parse(const char *msg, const struct bounce_settings *set,
 		  struct bounce_parsed *parsed_r)

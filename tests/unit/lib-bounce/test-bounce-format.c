@@ -8,7 +8,7 @@
 #include "lib.h"
 #include "array.h"
 #include "bounce-private.h"
-#include "test-common.h"
+#include "../test-common.h"
 
 static struct bounce_classifier *fmt_cls;
 

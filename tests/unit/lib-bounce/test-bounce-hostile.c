@@ -8,7 +8,7 @@
 #include "str.h"
 #include "unichar.h"
 #include "bounce-private.h"
-#include "test-common.h"
+#include "../test-common.h"
 
 /* What one classification may allocate, whatever the input: the kept
    text (BOUNCE_DEFAULT_MAX_TOTAL_TEXT) and what is parsed from it, with

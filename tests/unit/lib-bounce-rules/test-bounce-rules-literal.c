@@ -6,7 +6,7 @@
 #include "str.h"
 #include "bounce-rules.h"
 #include "bounce-rules-literal.h"
-#include "test-common.h"
+#include "../test-common.h"
 
 /* The literals of pattern, joined with '|', or NULL */
 static const char *literals(const char *pattern)

@@ -5,7 +5,7 @@
 #include "lib.h"
 #include "array.h"
 #include "bounce-private.h"
-#include "test-common.h"
+#include "../test-common.h"
 
 #define ORIGINAL \
 	"--b1\nContent-Type: message/rfc822\n\n" \

@@ -7,7 +7,7 @@
 #include "str.h"
 #include "unichar.h"
 #include "bounce-feed-private.h"
-#include "test-common.h"
+#include "../test-common.h"
 
 #include <dirent.h>
 #include <unistd.h>

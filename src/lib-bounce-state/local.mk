@@ -1,0 +1,6 @@
+# The per-address state: soft-bounce counts and "returned", kept in a
+# Dovecot dict. bounce-state.h is its contract.
+noinst_LTLIBRARIES += src/lib-bounce-state/libbounce-state.la
+src_lib_bounce_state_libbounce_state_la_SOURCES = \
+	src/lib-bounce-state/bounce-state.c
+noinst_HEADERS += src/lib-bounce-state/bounce-state.h

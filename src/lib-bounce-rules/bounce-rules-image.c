@@ -16,7 +16,6 @@
 #include "lib.h"
 #include "array.h"
 #include "buffer.h"
-#include "bounce-private.h"
 #include "bounce-rules-private.h"
 #include "bounce-rules-literal.h"
 #include "bounce-rules-cache.h"
@@ -372,7 +371,7 @@ static void r_rule(struct image_reader *r, struct bounce_rule *rule)
 	uint32_t category = r_u32(r);
 
 	/* a rule without a category (commands, headers) has -1 */
-	if (category != IMAGE_NONE && category >= bounce_category_count())
+	if (category != IMAGE_NONE && category >= r->rules->category_count)
 		r->failed = TRUE;
 	rule->category = (int)category;
 	rule->code = r_u32(r);

@@ -94,6 +94,10 @@ struct when_rule {
 struct bounce_rules {
 	pool_t pool;
 	pcre2_match_data *md;
+	/* the category names rules may use, by index (the classifier's
+	   taxonomy) */
+	const char *const *categories;
+	unsigned int category_count;
 
 	/* Phrase groups ("category" or "category/label"), tried in the
 	   order category-order names them, the rest in file order. */

@@ -21,7 +21,6 @@
 #include "str.h"
 #include "strescape.h"
 #include "hash.h"
-#include "bounce-private.h"
 #include "bounce-rules-literal.h"
 #include "bounce-rules-cache.h"
 
@@ -293,6 +292,18 @@ rules_phrase_group(struct bounce_rules *rules, const char *name)
 	return group;
 }
 
+/* The index of a category the classifier named, or -1. */
+static int rules_category_find(struct bounce_rules *rules, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < rules->category_count; i++) {
+		if (strcmp(rules->categories[i], name) == 0)
+			return (int)i;
+	}
+	return -1;
+}
+
 /* "category[/label][:code]"; the label names a phrase group. */
 static int
 rules_parse_category(struct rules_parser *parser, const char *arg,
@@ -306,7 +317,7 @@ rules_parse_category(struct rules_parser *parser, const char *arg,
 		name = t_strdup_until(name, slash);
 
 	i_zero(rule_r);
-	rule_r->category = bounce_category_find(name);
+	rule_r->category = rules_category_find(parser->rules, name);
 	if (rule_r->category < 0) {
 		parser->error = t_strdup_printf("unknown category '%s'", name);
 		return -1;
@@ -325,8 +336,8 @@ static bool rules_group_valid(struct rules_parser *parser, const char *name)
 {
 	const char *slash = strchr(name, '/');
 
-	if (bounce_category_find(slash == NULL ? name :
-				 t_strdup_until(name, slash)) >= 0)
+	if (rules_category_find(parser->rules, slash == NULL ? name :
+				t_strdup_until(name, slash)) >= 0)
 		return TRUE;
 	parser->error = t_strdup_printf("unknown category '%s'", name);
 	return FALSE;
@@ -964,19 +975,23 @@ static int phrase_group_cmp(const struct phrase_group *a,
 	return a->seq < b->seq ? -1 : (a->seq > b->seq ? 1 : 0);
 }
 
-int bounce_rules_load(const char *path, struct bounce_rules **rules_r,
-		      const char **error_r)
+int bounce_rules_load(const char *path, const char *const *categories,
+		      struct bounce_rules **rules_r, const char **error_r)
 {
-	return bounce_rules_load_cached(path, NULL, rules_r, error_r);
+	return bounce_rules_load_cached(path, NULL, categories,
+					rules_r, error_r);
 }
 
-static struct bounce_rules *rules_create(struct bounce_rules_cache *cache)
+static struct bounce_rules *
+rules_create(struct bounce_rules_cache *cache, const char *const *categories)
 {
 	struct bounce_rules *rules;
 	pool_t pool = pool_alloconly_create("bounce rules", 16384);
 
 	rules = p_new(pool, struct bounce_rules, 1);
 	rules->pool = pool;
+	rules->categories = categories;
+	rules->category_count = str_array_length(categories);
 	p_array_init(&rules->phrases, pool, 32);
 	p_array_init(&rules->status, pool, 64);
 	p_array_init(&rules->reply, pool, 16);
@@ -1046,9 +1061,11 @@ rules_from_image(struct bounce_rules **rules, const char *path)
 	}
 	if (ret < 0) {
 		/* half built: start again from the files */
+		const char *const *categories = (*rules)->categories;
+
 		(*rules)->cache = NULL;
 		bounce_rules_free(rules);
-		*rules = rules_create(cache);
+		*rules = rules_create(cache, categories);
 	}
 	return 0;
 }
@@ -1065,6 +1082,7 @@ static void rules_set_image(struct bounce_rules *rules, const char *path)
 }
 
 int bounce_rules_load_cached(const char *path, const char *cache_path,
+			     const char *const *categories,
 			     struct bounce_rules **rules_r,
 			     const char **error_r)
 {
@@ -1074,7 +1092,7 @@ int bounce_rules_load_cached(const char *path, const char *cache_path,
 
 	bool cached = cache_path != NULL && *cache_path != '\0';
 
-	rules = rules_create(bounce_rules_cache_open(cache_path));
+	rules = rules_create(bounce_rules_cache_open(cache_path), categories);
 	if (!cached || rules_from_image(&rules, path) == 0) {
 		ret = rules_parse(rules, path, &error);
 		if (ret == 0 && cached)
@@ -1398,7 +1416,7 @@ const char *bounce_rules_verp_decode(struct bounce_rules *rules, pool_t pool,
 				       (const char *)domain);
 		pcre2_substring_free(local);
 		pcre2_substring_free(domain);
-		return bounce_address_normalize(pool, addr);
+		return addr;
 	}
 	return NULL;
 }

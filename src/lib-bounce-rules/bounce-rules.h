@@ -10,7 +10,7 @@
 struct bounce_rules;
 
 struct bounce_rule {
-	int category;		/* index into the taxonomy */
+	int category;		/* index into the categories loaded with */
 	unsigned int code;	/* 0 = the category's own code */
 	const char *id;		/* "file:line" */
 	/* status rules: diagnostic phrases may refine this status; with
@@ -42,12 +42,16 @@ struct bounce_format {
 };
 ARRAY_DEFINE_TYPE(bounce_format, struct bounce_format);
 
-int bounce_rules_load(const char *path, struct bounce_rules **rules_r,
-		      const char **error_r);
+/* Load the rules file path (and what it includes). categories are the
+   category names rules may use, NULL-terminated; a rule's category is its
+   index there. The list must outlive the rules. */
+int bounce_rules_load(const char *path, const char *const *categories,
+		      struct bounce_rules **rules_r, const char **error_r);
 /* The same, taking compiled patterns from the cache file cache_path when
    it holds them and rewriting it when it did not (bounce-rules-cache.h);
    cache_path NULL: no cache. */
 int bounce_rules_load_cached(const char *path, const char *cache_path,
+			     const char *const *categories,
 			     struct bounce_rules **rules_r,
 			     const char **error_r);
 void bounce_rules_free(struct bounce_rules **rules);
@@ -102,7 +106,8 @@ bool bounce_rules_keep_header(struct bounce_rules *rules, const char *name);
    offset of the marker line, or len when there is none. */
 size_t bounce_rules_original_offset(struct bounce_rules *rules,
 				    const char *text, size_t len);
-/* The address a VERP envelope recipient encodes, or NULL. */
+/* The address a VERP envelope recipient encodes (local@domain as the
+   pattern's groups give them, not normalized), or NULL. */
 const char *bounce_rules_verp_decode(struct bounce_rules *rules, pool_t pool,
 				     const char *envelope_to);
 

@@ -5,7 +5,10 @@
 #include "array.h"
 #include "str.h"
 #include "message-address.h"
-#include "bounce-private.h"
+#include "bounce-taxonomy.h"
+#include "bounce-mime.h"
+#include "bounce-status.h"
+#include "bounce-recognise.h"
 
 static void arf_add(struct bounce_context *ctx, const char *addr,
 		    const char *feedback_type)
@@ -19,7 +22,7 @@ static void arf_add(struct bounce_context *ctx, const char *addr,
 		rcpt->diagnostic = p_strdup_printf(ctx->pool,
 			"feedback-type: %s", feedback_type);
 	}
-	bounce_set_category(ctx, rcpt, idx, 0, "arf");
+	bounce_context_set_category(ctx, rcpt, idx, 0, "arf");
 }
 
 static void arf_add_header_addresses(struct bounce_context *ctx,

@@ -7,7 +7,11 @@
 #include "array.h"
 #include "str.h"
 #include "message-address.h"
-#include "bounce-private.h"
+#include "bounce-taxonomy.h"
+#include "bounce-mime.h"
+#include "bounce-status.h"
+#include "bounce-rules.h"
+#include "bounce-recognise.h"
 
 static const char *autoreply_sender(struct bounce_context *ctx)
 {
@@ -54,7 +58,7 @@ bool bounce_recognise_autoreply(struct bounce_context *ctx)
 
 	subject = bounce_parsed_header(ctx->parsed, "Subject");
 	if (subject != NULL)
-		rule = bounce_rules_match_subject(ctx->cls->rules, subject);
+		rule = bounce_rules_match_subject(ctx->rules, subject);
 	if (rule != NULL) {
 		category = rule->category;
 		rule_id = rule->id;
@@ -73,7 +77,7 @@ bool bounce_recognise_autoreply(struct bounce_context *ctx)
 		rcpt->diagnostic = bounce_text_fold(ctx->pool, subject,
 						    strlen(subject));
 	}
-	bounce_set_category(ctx, rcpt, category,
+	bounce_context_set_category(ctx, rcpt, category,
 			    rule == NULL ? 0 : rule->code, rule_id);
 	return TRUE;
 }

@@ -9,6 +9,12 @@
 #include "str.h"
 #include "istream.h"
 #include "message-address.h"
+#include "bounce-taxonomy.h"
+#include "bounce-mime.h"
+#include "bounce-status.h"
+#include "bounce-rules.h"
+#include "bounce-recognise.h"
+#include "bounce-decide.h"
 #include "bounce-private.h"
 
 int bounce_classifier_init(const struct bounce_settings *set,
@@ -25,7 +31,8 @@ int bounce_classifier_init(const struct bounce_settings *set,
 		return -1;
 	}
 	if (bounce_rules_load_cached(set->rules_path, set->rules_cache_path,
-				     &rules, error_r) < 0)
+				     bounce_category_names(), &rules,
+				     error_r) < 0)
 		return -1;
 
 	pool = pool_alloconly_create("bounce classifier", 1024);
@@ -74,22 +81,6 @@ int bounce_classifier_set_type(struct bounce_classifier *cls,
 	return 0;
 }
 
-struct bounce_recipient *
-bounce_context_add_recipient(struct bounce_context *ctx, const char *address)
-{
-	struct bounce_recipient *rcpt;
-
-	if (address[0] != '\0') {
-		array_foreach_modifiable(&ctx->report->recipients, rcpt) {
-			if (strcmp(rcpt->address, address) == 0)
-				return rcpt;
-		}
-	}
-	rcpt = array_append_space(&ctx->report->recipients);
-	rcpt->address = p_strdup(ctx->pool, address);
-	return rcpt;
-}
-
 /* The notification's own text: its text parts, up to where a quoted
    original begins. */
 static const char *
@@ -106,7 +97,7 @@ classify_notification_text(struct bounce_context *ctx, const char **rest_r)
 			str_append_c(text, '\n');
 		str_append_str(text, part->text);
 	}
-	end = bounce_rules_original_offset(ctx->cls->rules, str_c(text),
+	end = bounce_rules_original_offset(ctx->rules, str_c(text),
 					   str_len(text));
 	/* (copied: the truncation ends the string where the rest begins) */
 	*rest_r = t_strdup(str_c(text) + end);
@@ -161,7 +152,7 @@ static void classify_original_ids(struct bounce_context *ctx)
 			report->orig_list_id =
 				msgid_normalize(ctx->pool, hdr->value);
 		}
-		if (bounce_rules_keep_header(ctx->cls->rules, hdr->name))
+		if (bounce_rules_keep_header(ctx->rules, hdr->name))
 			array_push_back(&report->orig_headers, hdr);
 	}
 }
@@ -334,8 +325,10 @@ static void classify_recognise(struct bounce_context *ctx)
 		return;
 
 	if (ctx->envelope_to != NULL) {
-		verp = bounce_rules_verp_decode(ctx->cls->rules, ctx->pool,
+		verp = bounce_rules_verp_decode(ctx->rules, ctx->pool,
 						ctx->envelope_to);
+		if (verp != NULL)
+			verp = bounce_address_normalize(ctx->pool, verp);
 	}
 	array_foreach_modifiable(&report->recipients, rcpt) {
 		if (rcpt->address[0] == '\0' && verp != NULL)
@@ -404,7 +397,8 @@ static const char *classify_inline_report(const char *text)
 /* A notification with no report of its own that carries a whole delivery
    report - a bounce a relay wrapped or a person forwarded, attached or
    inline - is classified by that report. */
-static bool classify_embedded_report(struct bounce_context *ctx,
+static bool classify_embedded_report(struct bounce_classifier *cls,
+				     struct bounce_context *ctx,
 				     struct istream *input)
 {
 	const struct bounce_parsed *parsed = ctx->parsed;
@@ -434,7 +428,7 @@ static bool classify_embedded_report(struct bounce_context *ctx,
 			return FALSE;
 		sub = i_stream_create_from_data(start, strlen(start));
 	}
-	bounce_parse_message(&ctx->cls->set, ctx->pool, sub, &inner);
+	bounce_parse_message(&cls->set, ctx->pool, sub, &inner);
 	i_stream_unref(&sub);
 	if (!classify_has_report(&inner))
 		return FALSE;
@@ -472,12 +466,13 @@ bounce_classify(struct bounce_classifier *cls, pool_t pool,
 	T_BEGIN {
 		bounce_parse_message(&cls->set, pool, input, &parsed);
 		i_zero(&ctx);
-		ctx.cls = cls;
 		ctx.pool = pool;
+		ctx.rules = cls->rules;
+		ctx.category_types = cls->category_types;
 		ctx.parsed = &parsed;
 		ctx.report = report;
 		ctx.envelope_to = envelope_to;
-		if (!classify_embedded_report(&ctx, input))
+		if (!classify_embedded_report(cls, &ctx, input))
 			classify_parsed(&ctx);
 		report->truncated = report->truncated || parsed.truncated;
 	} T_END;

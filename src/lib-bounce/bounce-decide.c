@@ -6,27 +6,17 @@
 
 #include "lib.h"
 #include "str.h"
-#include "bounce-private.h"
-
-void bounce_set_category(struct bounce_context *ctx,
-			 struct bounce_recipient *rcpt, int category_idx,
-			 unsigned int code, const char *rule)
-{
-	const struct bounce_category_def *def;
-
-	i_assert(category_idx >= 0);
-	def = bounce_category_get(category_idx);
-	rcpt->category = def->name;
-	rcpt->code = code != 0 ? code : def->code;
-	rcpt->type = ctx->cls->category_types[category_idx];
-	rcpt->rule = rule;
-}
+#include "bounce-taxonomy.h"
+#include "bounce-status.h"
+#include "bounce-rules.h"
+#include "bounce-decide.h"
 
 static void decide_rule(struct bounce_context *ctx,
 			struct bounce_recipient *rcpt,
 			const struct bounce_rule *rule)
 {
-	bounce_set_category(ctx, rcpt, rule->category, rule->code, rule->id);
+	bounce_context_set_category(ctx, rcpt, rule->category, rule->code,
+				    rule->id);
 }
 
 static bool action_is_success(const char *action)
@@ -197,7 +187,7 @@ static const char *decide_command(struct bounce_context *ctx,
 				  const struct bounce_recipient *rcpt,
 				  const char *diagnostic)
 {
-	struct bounce_rules *rules = ctx->cls->rules;
+	struct bounce_rules *rules = ctx->rules;
 	const struct bounce_rule *rule = NULL;
 	const char *lower, *p = NULL, *start, *end, *window;
 	size_t len, near;
@@ -273,7 +263,7 @@ static bool decide_says_nothing(struct bounce_context *ctx, const char *text)
 	T_BEGIN {
 		nothing = bounce_status_find(pool_datastack_create(),
 					     text) == NULL &&
-			bounce_rules_match_phrase_in(ctx->cls->rules, text,
+			bounce_rules_match_phrase_in(ctx->rules, text,
 						     NULL) == NULL;
 	} T_END;
 	return nothing;
@@ -281,7 +271,7 @@ static bool decide_says_nothing(struct bounce_context *ctx, const char *text)
 
 void bounce_decide(struct bounce_context *ctx, struct bounce_recipient *rcpt)
 {
-	struct bounce_rules *rules = ctx->cls->rules;
+	struct bounce_rules *rules = ctx->rules;
 	const struct bounce_rule *status_rule = NULL, *phrase = NULL, *rule;
 	const char *const *groups = NULL;
 	struct bounce_when_facts facts;
@@ -307,7 +297,7 @@ void bounce_decide(struct bounce_context *ctx, struct bounce_recipient *rcpt)
 	if (action_is_success(rcpt->action) ||
 	    (rcpt->action == NULL && rcpt->status != NULL &&
 	     rcpt->status[0] == '2')) {
-		bounce_set_category(ctx, rcpt,
+		bounce_context_set_category(ctx, rcpt,
 				    bounce_category_find("delivered"), 0,
 				    "dsn-action");
 		return;
@@ -367,7 +357,7 @@ void bounce_decide(struct bounce_context *ctx, struct bounce_recipient *rcpt)
 	}
 	/* A bounce whose cause cannot be told: a transient one if all we
 	   know says temporary. */
-	bounce_set_category(ctx, rcpt, bounce_category_find("other"),
+	bounce_context_set_category(ctx, rcpt, bounce_category_find("other"),
 			    (status != NULL && status[0] == '4') ||
 			    (rcpt->reply != NULL && rcpt->reply[0] == '4') ||
 			    (rcpt->action != NULL &&

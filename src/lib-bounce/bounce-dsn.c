@@ -7,7 +7,9 @@
 #include <ctype.h>
 #include "array.h"
 #include "str.h"
-#include "bounce-private.h"
+#include "bounce-mime.h"
+#include "bounce-status.h"
+#include "bounce-recognise.h"
 
 /* Strip the address/diagnostic type ("rfc822;", "smtp;", "dns;"). */
 static const char *dsn_value(const char *value)

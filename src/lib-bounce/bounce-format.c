@@ -7,14 +7,17 @@
 #include "array.h"
 #include "str.h"
 #include "message-address.h"
-#include "bounce-private.h"
+#include "bounce-mime.h"
+#include "bounce-status.h"
+#include "bounce-rules.h"
+#include "bounce-recognise.h"
 
 #define FORMAT_MAX_DIAGNOSTIC 4096
 
 static bool
 format_matches(struct bounce_context *ctx, const struct bounce_format *fmt)
 {
-	struct bounce_rules *rules = ctx->cls->rules;
+	struct bounce_rules *rules = ctx->rules;
 	const struct bounce_format_match *match;
 	const struct bounce_header *hdr;
 	bool found;
@@ -46,7 +49,7 @@ static bool line_matches(struct bounce_context *ctx, const pcre2_code *re,
 			 const char *line, size_t len)
 {
 	return re != NULL &&
-		bounce_rules_exec(ctx->cls->rules, re, line, len, 0) > 0;
+		bounce_rules_exec(ctx->rules, re, line, len, 0) > 0;
 }
 
 static void
@@ -137,7 +140,7 @@ static bool
 format_scan(struct bounce_context *ctx, const struct bounce_format *fmt,
 	    const ARRAY_TYPE(const_string) *own)
 {
-	struct bounce_rules *rules = ctx->cls->rules;
+	struct bounce_rules *rules = ctx->rules;
 	struct bounce_recipient *rcpt = NULL;
 	const char *text = ctx->text, *line, *nl, *addr;
 	string_t *diag = t_str_new(256);
@@ -193,7 +196,7 @@ bool bounce_recognise_format(struct bounce_context *ctx)
 
 	t_array_init(&own, 8);
 	format_own_addresses(ctx, &own);
-	array_foreach(bounce_rules_formats(ctx->cls->rules), fmt) {
+	array_foreach(bounce_rules_formats(ctx->rules), fmt) {
 		if (!format_matches(ctx, fmt))
 			continue;
 		ctx->format_matched = TRUE;

@@ -14,7 +14,7 @@
 #include "message-decoder.h"
 #include "message-header-parser.h"
 #include "mail-html2text.h"
-#include "bounce-private.h"
+#include "bounce-mime.h"
 
 /* A header value longer than this is cut: no evidence needs more. */
 #define BOUNCE_MAX_HEADER_VALUE 8192

@@ -6,7 +6,7 @@
 #include <ctype.h>
 #include "str.h"
 #include "message-address.h"
-#include "bounce-private.h"
+#include "bounce-status.h"
 
 static bool status_at(const char *p, size_t *len_r)
 {

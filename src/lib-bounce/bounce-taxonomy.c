@@ -2,7 +2,7 @@
    default types (docs/taxonomy.md). Rules may name only these. */
 
 #include "lib.h"
-#include "bounce-private.h"
+#include "bounce-taxonomy.h"
 
 static const struct bounce_category_def categories[] = {
 	{ "bad-mailbox", 10, BOUNCE_TYPE_HARD },

@@ -8,6 +8,7 @@ src_lib_bounce_libbounce_la_SOURCES = \
 	src/lib-bounce/bounce-taxonomy.c \
 	src/lib-bounce/bounce-mime.c \
 	src/lib-bounce/bounce-status.c \
+	src/lib-bounce/bounce-context.c \
 	src/lib-bounce/bounce-dsn.c \
 	src/lib-bounce/bounce-arf.c \
 	src/lib-bounce/bounce-autoreply.c \
@@ -16,4 +17,10 @@ src_lib_bounce_libbounce_la_SOURCES = \
 	src/lib-bounce/bounce-classify.c
 noinst_HEADERS += \
 	src/lib-bounce/bounce.h \
-	src/lib-bounce/bounce-private.h
+	src/lib-bounce/bounce-private.h \
+	src/lib-bounce/bounce-taxonomy.h \
+	src/lib-bounce/bounce-mime.h \
+	src/lib-bounce/bounce-status.h \
+	src/lib-bounce/bounce-context.h \
+	src/lib-bounce/bounce-recognise.h \
+	src/lib-bounce/bounce-decide.h

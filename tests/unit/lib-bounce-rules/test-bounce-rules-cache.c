@@ -2,6 +2,8 @@
    the rules' patterns, never trusted over the rules themselves. */
 
 #include "lib.h"
+#include "bounce-taxonomy.h"
+#include "bounce-rules.h"
 #include "bounce-private.h"
 #include "../test-common.h"
 
@@ -21,7 +23,8 @@ static struct bounce_rules *load(const char *rules_path, const char *cache)
 	struct bounce_rules *rules;
 	const char *error;
 
-	if (bounce_rules_load_cached(rules_path, cache, &rules, &error) < 0) {
+	if (bounce_rules_load_cached(rules_path, cache, bounce_category_names(),
+				     &rules, &error) < 0) {
 		CU_FAIL(error);
 		return NULL;
 	}
@@ -172,8 +175,9 @@ static void test_cache_follows_rules(void)
 	/* a bad pattern still fails the load at its line */
 	path = test_write_file("edited.rules",
 			       "phrase quota-issues mailbox (is full\n");
-	CU_ASSERT_EQUAL(bounce_rules_load_cached(path, cache, &rules, &path),
-			-1);
+	CU_ASSERT_EQUAL(bounce_rules_load_cached(path, cache,
+						 bounce_category_names(),
+						 &rules, &path), -1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(path, "edited.rules:1"));
 }
 

@@ -1,7 +1,8 @@
 /* Loading and matching the rules file (bounce-rules.c). */
 
 #include "lib.h"
-#include "bounce-private.h"
+#include "bounce-taxonomy.h"
+#include "bounce-rules.h"
 #include "../test-common.h"
 
 #include <sys/stat.h>
@@ -13,7 +14,8 @@ static struct bounce_rules *load_ok(const char *path)
 	struct bounce_rules *rules = NULL;
 	const char *error;
 
-	if (bounce_rules_load(path, &rules, &error) < 0)
+	if (bounce_rules_load(path, bounce_category_names(),
+			      &rules, &error) < 0)
 		CU_FAIL_FATAL(error);
 	return rules;
 }
@@ -23,8 +25,8 @@ static const char *load_error(const char *text)
 	struct bounce_rules *rules;
 	const char *error;
 
-	if (bounce_rules_load(write_rules("bad.rules", text), &rules,
-			      &error) == 0) {
+	if (bounce_rules_load(write_rules("bad.rules", text),
+			      bounce_category_names(), &rules, &error) == 0) {
 		bounce_rules_free(&rules);
 		return "";
 	}
@@ -167,8 +169,9 @@ static void test_include_and_misc(void)
 	CU_ASSERT_PTR_NULL(bounce_rules_match_reply(rules, "550"));
 	CU_ASSERT_PTR_NOT_NULL(bounce_rules_match_subject(rules,
 		"Out of Office: back Monday"));
+	/* as the groups give it: the classifier normalizes the address */
 	CU_ASSERT_STRING_EQUAL(bounce_rules_verp_decode(rules, test_pool,
-		"bounce-Jane=Example.org@lists.example"), "jane@example.org");
+		"bounce-Jane=Example.org@lists.example"), "Jane@Example.org");
 	CU_ASSERT_PTR_NULL(bounce_rules_verp_decode(rules, test_pool,
 		"postmaster@example.org"));
 	CU_ASSERT(bounce_rules_keep_header(rules, "X-Campaign-Id"));
@@ -238,7 +241,7 @@ static void test_alternation_prefilter(void)
 	CU_ASSERT(!bounce_rules_keep_header(rules, "X-Mailer"));
 	/* non-ASCII text is matched without the check */
 	CU_ASSERT_PTR_NOT_NULL(bounce_rules_find_command(rules,
-		"\xc3\xa9chec after rcpt to", 0));
+		"\xc3\xa9" "chec after rcpt to", 0));
 	bounce_rules_free(&rules);
 
 	/* a pattern without known literals: the set is always run */

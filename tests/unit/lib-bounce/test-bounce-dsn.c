@@ -4,6 +4,12 @@
 
 #include "lib.h"
 #include "array.h"
+#include "bounce-taxonomy.h"
+#include "bounce-mime.h"
+#include "bounce-status.h"
+#include "bounce-rules.h"
+#include "bounce-recognise.h"
+#include "bounce-decide.h"
 #include "bounce-private.h"
 #include "../test-common.h"
 

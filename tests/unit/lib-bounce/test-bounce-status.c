@@ -1,6 +1,12 @@
 /* The evidence parsers of bounce-status.c. */
 
 #include "lib.h"
+#include "bounce-taxonomy.h"
+#include "bounce-mime.h"
+#include "bounce-status.h"
+#include "bounce-rules.h"
+#include "bounce-recognise.h"
+#include "bounce-decide.h"
 #include "bounce-private.h"
 #include "../test-common.h"
 

@@ -1,10 +1,10 @@
 /* The rules' image in the rules cache: what loading the rules files
    built, so that a delivery rebuilds it in one pass over the cache
-   instead of reading and parsing some thirty files. It starts with the
-   files it was made from and the include patterns expanded, and is used
-   only while each file's stat() and each pattern's expansion are as they
-   were. Patterns are named by their place in the cache, which holds
-   their compiled code.
+   instead of reading and parsing some thirty files. Its head says what
+   it was made from: the rules file, and the files read and include
+   patterns expanded with what stat() said of them, which the loader
+   checks before it builds the rules from the body. Patterns are named
+   by their place in the cache, which holds their compiled code.
 
    Numbers are 32 bits (file identities 64), in native byte order like
    the rest of the cache, which is checksummed as a whole; a string is
@@ -19,9 +19,6 @@
 #include "bounce-rules-private.h"
 #include "bounce-rules-literal.h"
 #include "bounce-rules-cache.h"
-
-#include <glob.h>
-#include <sys/stat.h>
 
 #define IMAGE_VERSION 2
 #define IMAGE_NONE 0xffffffffU
@@ -326,7 +323,7 @@ static const char *r_str(struct image_reader *r)
 	return str;
 }
 
-static const char *const *r_strv(struct image_reader *r)
+static const char *const *r_strv(struct image_reader *r, pool_t pool)
 {
 	const char **strv;
 	uint32_t i, count = r_u32(r);
@@ -337,7 +334,7 @@ static const char *const *r_strv(struct image_reader *r)
 		r->failed = TRUE;
 		return NULL;
 	}
-	strv = p_new(r->rules->pool, const char *, count + 1);
+	strv = p_new(pool, const char *, count + 1);
 	for (i = 0; i < count; i++)
 		strv[i] = r_str(r);
 	return strv;
@@ -377,7 +374,7 @@ static void r_rule(struct image_reader *r, struct bounce_rule *rule)
 	rule->code = r_u32(r);
 	rule->id = r_str(r);
 	rule->refine = r_u32(r) != 0;
-	rule->refine_groups = r_strv(r);
+	rule->refine_groups = r_strv(r, r->rules->pool);
 	rule->group = r_str_or_null(r);
 }
 
@@ -460,64 +457,34 @@ static void r_stat(struct image_reader *r, struct rules_source *src)
 	src->ctime_nsec = (int64_t)r_u64(r);
 }
 
-/* Whether the pattern expands as the image says: without looking when
-   its directory is as it was. */
-static bool r_glob_unchanged(struct image_reader *r, const char *pattern)
+/* The files and include patterns the image was made from. */
+static void r_sources(struct image_reader *r, pool_t pool,
+		      ARRAY_TYPE(rules_source) *sources)
 {
-	struct rules_source src;
-	struct stat st;
-	const char *dir;
-	glob_t gl;
-	uint32_t i, matches;
-	bool same;
-
-	i_zero(&src);
-	src.dir_known = r_u32(r) != 0;
-	if (src.dir_known)
-		r_stat(r, &src);
-	matches = r_count(r);
-	if (r->failed)
-		return FALSE;
-	dir = src.dir_known ? rules_glob_dir(pattern) : NULL;
-	if (dir != NULL && stat(dir, &st) == 0 &&
-	    rules_source_stat_equal(&src, &st)) {
-		for (i = 0; i < matches; i++)
-			(void)r_str(r);
-		return !r->failed;
-	}
-	if (rules_glob(pattern, &gl) < 0)
-		return FALSE;
-	same = gl.gl_pathc == matches;
-	for (i = 0; i < matches && same; i++)
-		same = strcmp(r_str(r), gl.gl_pathv[i]) == 0;
-	globfree(&gl);
-	return same;
-}
-
-/* Whether the files and include patterns are as the image says. */
-static bool r_sources_unchanged(struct image_reader *r)
-{
-	struct rules_source src;
-	struct stat st;
-	const char *path;
+	struct rules_source *src;
 	uint32_t i, count, kind;
 
 	count = r_count(r);
+	p_array_init(sources, pool, I_MAX(count, 1));
 	for (i = 0; i < count && !r->failed; i++) {
+		src = array_append_space(sources);
 		kind = r_u32(r);
-		path = r_str(r);
+		src->path = r_str(r);
 		if (kind == RULES_SOURCE_FILE) {
-			i_zero(&src);
-			r_stat(r, &src);
-			if (r->failed || stat(path, &st) < 0 ||
-			    !rules_source_stat_equal(&src, &st))
-				return FALSE;
-		} else if (kind != RULES_SOURCE_GLOB ||
-			   !r_glob_unchanged(r, path)) {
-			return FALSE;
+			src->kind = RULES_SOURCE_FILE;
+			r_stat(r, src);
+		} else if (kind == RULES_SOURCE_GLOB) {
+			src->kind = RULES_SOURCE_GLOB;
+			src->dir_known = r_u32(r) != 0;
+			if (src->dir_known)
+				r_stat(r, src);
+			src->matches = r_strv(r, pool);
+			if (src->matches == NULL)
+				r->failed = TRUE;
+		} else {
+			r->failed = TRUE;
 		}
 	}
-	return !r->failed;
 }
 
 static void r_format(struct image_reader *r, struct bounce_format *fmt)
@@ -542,11 +509,28 @@ static void r_format(struct image_reader *r, struct bounce_format *fmt)
 	fmt->diag_group = (int)r_u32(r);
 }
 
-int bounce_rules_image_read(struct bounce_rules *rules, const char *path,
-			    const unsigned char *data, size_t size)
+bool bounce_rules_image_read_head(pool_t pool, const unsigned char *data,
+				  size_t size,
+				  struct bounce_rules_image_head *head_r)
+{
+	struct image_reader r = { .p = data, .end = data + size };
+
+	i_zero(head_r);
+	if (r_u32(&r) != IMAGE_VERSION)
+		return FALSE;
+	head_r->path = r_str(&r);
+	r_sources(&r, pool, &head_r->sources);
+	head_r->body = r.p;
+	head_r->body_size = r.end - r.p;
+	return !r.failed;
+}
+
+int bounce_rules_image_read(struct bounce_rules *rules,
+			    const struct bounce_rules_image_head *head)
 {
 	struct image_reader r = {
-		.rules = rules, .p = data, .end = data + size
+		.rules = rules, .p = head->body,
+		.end = head->body + head->body_size
 	};
 	struct phrase_group *group;
 	struct status_rule *st;
@@ -555,10 +539,6 @@ int bounce_rules_image_read(struct bounce_rules *rules, const char *path,
 	const char *str;
 	pcre2_code *re;
 	uint32_t i, count;
-
-	if (r_u32(&r) != IMAGE_VERSION || strcmp(r_str(&r), path) != 0 ||
-	    !r_sources_unchanged(&r))
-		return 0;
 
 	/* from here on the rules are being built */
 	rules->literal_count = r_u32(&r);
@@ -600,7 +580,7 @@ int bounce_rules_image_read(struct bounce_rules *rules, const char *path,
 	count = r_count(&r);
 	for (i = 0; i < count && !r.failed; i++) {
 		wr = array_append_space(&rules->when);
-		wr->conditions = r_strv(&r);
+		wr->conditions = r_strv(&r, rules->pool);
 		wr->group = r_str(&r);
 		r_rule(&r, &wr->rule);
 		if (wr->conditions == NULL)

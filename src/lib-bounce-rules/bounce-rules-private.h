@@ -7,36 +7,11 @@
 #include "array.h"
 #include "hash.h"
 #include "bounce-rules.h"
-
-#include <glob.h>
-#include <sys/stat.h>
+#include "bounce-rules-source.h"
 
 struct bounce_rules_cache;
 struct bounce_rules_cache_data;
 struct bounce_literal_index;
-
-/* What the rules were read from, in the order it was read: a file and
-   what stat() said of it, or an include pattern and the files it
-   expanded to. The rules' image in the cache holds this list, and is
-   used only while every entry is as it was. */
-enum rules_source_kind {
-	RULES_SOURCE_FILE = 1,
-	RULES_SOURCE_GLOB,
-};
-
-struct rules_source {
-	enum rules_source_kind kind;
-	const char *path;
-	/* files, and for globs the directory whose entries they match
-	   (dir_known; see rules_glob_dir()): while its stat() is as it
-	   was, so is what the pattern expands to */
-	bool dir_known;
-	uint64_t dev, ino, size;
-	int64_t mtime, mtime_nsec, ctime, ctime_nsec;
-	/* globs: NULL-terminated */
-	const char *const *matches;
-};
-ARRAY_DEFINE_TYPE(rules_source, struct rules_source);
 
 struct rule_pattern {
 	pcre2_code *re;
@@ -119,7 +94,7 @@ struct bounce_rules {
 	   together), and every file read and include pattern expanded */
 	struct bounce_rules_cache *cache;
 	unsigned int last_group;
-	ARRAY(struct rules_source) sources;
+	ARRAY_TYPE(rules_source) sources;
 	/* the cache's contents, which rules read from its image point
 	   into; NULL when the rules were parsed */
 	struct bounce_rules_cache_data *image_data;
@@ -130,31 +105,30 @@ struct bounce_rules {
 	bool *literal_found;
 };
 
-/* Expands an include pattern as loading the rules does, so that the
-   image is checked by the same expansion: 1 with gl_r filled, 0 when
-   nothing matches (gl_r empty; both to be globfree()d), -1 when glob()
-   fails. */
-int rules_glob(const char *pattern, glob_t *gl_r);
-/* The directory an include pattern matches names in, when only its last
-   component has wildcards (then the directory's stat() tells whether
-   the expansion can have changed); else NULL. */
-const char *rules_glob_dir(const char *pattern);
-/* Fills the source's stat fields from st. */
-void rules_source_set_stat(struct rules_source *src, const struct stat *st);
-/* Whether st is what the source's stat fields say. */
-bool rules_source_stat_equal(const struct rules_source *src,
-			     const struct stat *st);
-
 /* The rules' image (bounce-rules-image.c): appends it to buf, naming
    each pattern by its place in the cache file being written. FALSE when
    a pattern has no place there (then the image is not to be used). */
 bool bounce_rules_image_write(struct bounce_rules *rules, const char *path,
 			      buffer_t *buf);
-/* Builds the rules from an image when the files it was made from are as
-   they were. Returns 1 when done, 0 when they changed (nothing is
-   touched), -1 when the image does not fit the cache (the rules are then
+
+/* What an image was made of: the rules file it was loaded from and the
+   files and include patterns read (strings point into the image), and
+   where the rules built from them are in it. */
+struct bounce_rules_image_head {
+	const char *path;
+	ARRAY_TYPE(rules_source) sources;
+	const unsigned char *body;
+	size_t body_size;
+};
+/* Reads an image's head, its arrays in pool. FALSE when data is not an
+   image of this format. */
+bool bounce_rules_image_read_head(pool_t pool, const unsigned char *data,
+				  size_t size,
+				  struct bounce_rules_image_head *head_r);
+/* Builds the rules from the image whose head was read. Returns 1 when
+   done, -1 when the image does not fit the cache (the rules are then
    half built and must be freed). */
-int bounce_rules_image_read(struct bounce_rules *rules, const char *path,
-			    const unsigned char *data, size_t size);
+int bounce_rules_image_read(struct bounce_rules *rules,
+			    const struct bounce_rules_image_head *head);
 
 #endif

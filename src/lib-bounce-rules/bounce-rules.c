@@ -25,9 +25,6 @@
 #include "bounce-rules-cache.h"
 
 #include <glob.h>
-#include <fcntl.h>
-#include <unistd.h>
-#include <sys/stat.h>
 
 #define RULES_MAX_INCLUDE_DEPTH 8
 /* Bytes of text a pattern is run over before it is JIT-compiled.
@@ -400,87 +397,6 @@ static bool status_pattern_valid(const char *pattern, unsigned int *spec_r)
 	return parts == 3;
 }
 
-static void
-rules_add_file_source(struct bounce_rules *rules, const char *path,
-		      const struct stat *st)
-{
-	struct rules_source *src = array_append_space(&rules->sources);
-
-	src->kind = RULES_SOURCE_FILE;
-	src->path = p_strdup(rules->pool, path);
-	rules_source_set_stat(src, st);
-}
-
-void rules_source_set_stat(struct rules_source *src, const struct stat *st)
-{
-	src->dev = st->st_dev;
-	src->ino = st->st_ino;
-	src->size = st->st_size;
-	src->mtime = st->st_mtim.tv_sec;
-	src->mtime_nsec = st->st_mtim.tv_nsec;
-	src->ctime = st->st_ctim.tv_sec;
-	src->ctime_nsec = st->st_ctim.tv_nsec;
-}
-
-bool rules_source_stat_equal(const struct rules_source *src,
-			     const struct stat *st)
-{
-	return src->dev == (uint64_t)st->st_dev &&
-		src->ino == (uint64_t)st->st_ino &&
-		src->size == (uint64_t)st->st_size &&
-		src->mtime == st->st_mtim.tv_sec &&
-		src->mtime_nsec == st->st_mtim.tv_nsec &&
-		src->ctime == st->st_ctim.tv_sec &&
-		src->ctime_nsec == st->st_ctim.tv_nsec;
-}
-
-int rules_glob(const char *pattern, glob_t *gl_r)
-{
-	i_zero(gl_r);
-	switch (glob(pattern, GLOB_BRACE, NULL, gl_r)) {
-	case 0:
-		return 1;
-	case GLOB_NOMATCH:
-		gl_r->gl_pathc = 0;
-		return 0;
-	default:
-		globfree(gl_r);
-		return -1;
-	}
-}
-
-const char *rules_glob_dir(const char *pattern)
-{
-	const char *slash = strrchr(pattern, '/');
-	const char *dir;
-
-	if (slash == NULL || strpbrk(slash + 1, "*?[{") == NULL)
-		return NULL;
-	dir = t_strdup_until(pattern, slash);
-	return strpbrk(dir, "*?[{}\\") == NULL ? dir : NULL;
-}
-
-/* dir_st: the directory's stat() from before the expansion, or NULL */
-static void
-rules_add_glob_source(struct bounce_rules *rules, const char *pattern,
-		      const glob_t *gl, const struct stat *dir_st)
-{
-	struct rules_source *src = array_append_space(&rules->sources);
-	const char **matches;
-	size_t i;
-
-	src->kind = RULES_SOURCE_GLOB;
-	src->path = p_strdup(rules->pool, pattern);
-	if (dir_st != NULL) {
-		src->dir_known = TRUE;
-		rules_source_set_stat(src, dir_st);
-	}
-	matches = p_new(rules->pool, const char *, gl->gl_pathc + 1);
-	for (i = 0; i < gl->gl_pathc; i++)
-		matches[i] = p_strdup(rules->pool, gl->gl_pathv[i]);
-	src->matches = matches;
-}
-
 static int rules_parse_file(struct rules_parser *parser, const char *path);
 
 static int
@@ -523,8 +439,6 @@ static int rules_include(struct rules_parser *parser, const char *arg)
 	const char *dir, *pattern, *path = parser->path;
 	const char *name = parser->name;
 	unsigned int linenum = parser->linenum;
-	struct stat dir_st;
-	bool dir_known;
 	glob_t gl;
 	size_t i;
 	int ret = 0;
@@ -540,30 +454,22 @@ static int rules_include(struct rules_parser *parser, const char *arg)
 		pattern = dir == NULL ? arg :
 			t_strconcat(t_strdup_until(path, dir), "/", arg, NULL);
 	}
-	/* before the expansion: a change after it must show */
-	dir = rules_glob_dir(pattern);
-	dir_known = dir != NULL && stat(dir, &dir_st) == 0;
-	switch (rules_glob(pattern, &gl)) {
+	switch (rules_source_glob(parser->rules->pool, &parser->rules->sources,
+				  pattern, &gl)) {
 	case 1:
 		break;
 	case 0:
+		globfree(&gl);
 		/* A glob that matches nothing is fine (an empty local.d);
 		   a plain name that does not exist is not. */
-		if (strpbrk(arg, "*?[{") != NULL) {
-			rules_add_glob_source(parser->rules, pattern, &gl,
-					      dir_known ? &dir_st : NULL);
-			globfree(&gl);
+		if (strpbrk(arg, "*?[{") != NULL)
 			return 0;
-		}
-		globfree(&gl);
 		parser->error = t_strdup_printf("include %s: not found", arg);
 		return -1;
 	default:
 		parser->error = t_strdup_printf("include %s: glob failed", arg);
 		return -1;
 	}
-	rules_add_glob_source(parser->rules, pattern, &gl,
-			      dir_known ? &dir_st : NULL);
 	parser->depth++;
 	for (i = 0; i < gl.gl_pathc && ret == 0; i++) {
 		T_BEGIN {
@@ -861,59 +767,6 @@ static int rules_parse_line(struct rules_parser *parser, const char *line)
 	return -1;
 }
 
-/* Reads the whole file into data stack memory, NUL-terminated: rules
-   files are small, and one read() each is what a delivery can afford
-   for some thirty of them. */
-static int
-rules_read_file(struct bounce_rules *rules, const char *path, char **data_r,
-		size_t *size_r, const char **error_r)
-{
-	struct stat st;
-	char *data;
-	size_t size, pos = 0;
-	ssize_t ret;
-	int fd;
-
-	fd = open(path, O_RDONLY);
-	if (fd == -1) {
-		*error_r = t_strdup_printf("open(%s) failed: %m", path);
-		return -1;
-	}
-	if (fstat(fd, &st) < 0) {
-		*error_r = t_strdup_printf("fstat(%s) failed: %m", path);
-		i_close_fd(&fd);
-		return -1;
-	}
-	/* what the cache's image of the rules checks the file by */
-	rules_add_file_source(rules, path, &st);
-	/* one byte more than the size, to see a file that grew */
-	size = st.st_size > 0 ? (size_t)st.st_size + 1 : 4096;
-	data = t_malloc_no0(size + 1);
-	for (;;) {
-		ret = read(fd, data + pos, size - pos);
-		if (ret < 0) {
-			*error_r = t_strdup_printf("read(%s) failed: %m", path);
-			i_close_fd(&fd);
-			return -1;
-		}
-		if (ret == 0)
-			break;
-		pos += ret;
-		if (pos == size) {
-			char *bigger = t_malloc_no0(size * 2 + 1);
-
-			memcpy(bigger, data, pos);
-			data = bigger;
-			size *= 2;
-		}
-	}
-	i_close_fd(&fd);
-	data[pos] = '\0';
-	*data_r = data;
-	*size_r = pos;
-	return 0;
-}
-
 static int rules_parse_file(struct rules_parser *parser, const char *path)
 {
 	const char *p, *error;
@@ -921,7 +774,8 @@ static int rules_parse_file(struct rules_parser *parser, const char *path)
 	size_t size, len;
 	int ret = 0;
 
-	if (rules_read_file(parser->rules, path, &data, &size, &error) < 0) {
+	if (rules_source_read_file(parser->rules->pool, &parser->rules->sources,
+				   path, &data, &size, &error) < 0) {
 		parser->error = error;
 		return -1;
 	}
@@ -1053,7 +907,16 @@ rules_from_image(struct bounce_rules **rules, const char *path)
 	if (image == NULL)
 		return 0;
 	T_BEGIN {
-		ret = bounce_rules_image_read(*rules, path, image, size);
+		struct bounce_rules_image_head head;
+
+		/* made from this rules file, whose files are as they were */
+		if (!bounce_rules_image_read_head(pool_datastack_create(),
+						  image, size, &head) ||
+		    strcmp(head.path, path) != 0 ||
+		    !rules_sources_unchanged(&head.sources))
+			ret = 0;
+		else
+			ret = bounce_rules_image_read(*rules, &head);
 	} T_END;
 	if (ret > 0) {
 		(*rules)->image_data = bounce_rules_cache_keep_data(cache);

@@ -4,6 +4,7 @@
 noinst_LTLIBRARIES += src/lib-bounce-rules/libbounce-rules.la
 src_lib_bounce_rules_libbounce_rules_la_SOURCES = \
 	src/lib-bounce-rules/bounce-rules.c \
+	src/lib-bounce-rules/bounce-rules-source.c \
 	src/lib-bounce-rules/bounce-rules-literal.c \
 	src/lib-bounce-rules/bounce-rules-cache.c \
 	src/lib-bounce-rules/bounce-rules-image.c
@@ -11,5 +12,6 @@ src_lib_bounce_rules_libbounce_rules_la_LIBADD = $(PCRE2_LIBS)
 noinst_HEADERS += \
 	src/lib-bounce-rules/bounce-rules.h \
 	src/lib-bounce-rules/bounce-rules-private.h \
+	src/lib-bounce-rules/bounce-rules-source.h \
 	src/lib-bounce-rules/bounce-rules-literal.h \
 	src/lib-bounce-rules/bounce-rules-cache.h

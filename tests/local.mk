@@ -24,6 +24,10 @@ check_PROGRAMS += $(unit_tests)
 # tests/samples/expected.tsv for the samples
 TESTS += $(unit_tests) tests/samples.sh
 EXTRA_DIST += tests/samples tests/samples.sh tests/sanitize.sh
+# tests/corpus-check.sh: the figures of tests/corpus/score.py on the second
+# corpus stay at or above tests/corpus/floors
+TESTS += tests/corpus-check.sh
+EXTRA_DIST += tests/corpus tests/corpus-check.sh
 noinst_HEADERS += tests/unit/test-common.h
 
 # Every unit test is tests/unit/LIBRARY/NAME.c linked with the helpers of

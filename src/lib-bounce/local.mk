@@ -14,7 +14,8 @@ src_lib_bounce_libbounce_la_SOURCES = \
 	src/lib-bounce/bounce-autoreply.c \
 	src/lib-bounce/bounce-format.c \
 	src/lib-bounce/bounce-decide.c \
-	src/lib-bounce/bounce-classify.c
+	src/lib-bounce/bounce-classify.c \
+	src/lib-bounce/bounce-identity.c
 noinst_HEADERS += \
 	src/lib-bounce/bounce.h \
 	src/lib-bounce/bounce-private.h \

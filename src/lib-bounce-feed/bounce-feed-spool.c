@@ -4,7 +4,14 @@
    delivered to DIR/cur. Names are unique per host, process, time and
    call; should one still exist (a clock step, a forked process sharing
    its parent's pid) another name is taken, and a file in new/ is never
-   replaced. */
+   replaced.
+
+   A notification's records are written under a name made from its
+   identity instead (bounce_feed_spool_write_once()), so that writing
+   them again finds them there: a delivery retried after a crash or a
+   failure finishes the file the first attempt left unfinished in tmp/,
+   or leaves alone the one it completed, in new/ or already in cur/.
+   Writers of one name take turns under a lock on the file in tmp/. */
 
 #include "lib.h"
 #include "array.h"
@@ -13,12 +20,15 @@
 #include "mkdir-parents.h"
 #include "write-full.h"
 #include "time-util.h"
+#include "hex-binary.h"
+#include "sha2.h"
 #include "bounce-feed-private.h"
 #include "bounce-feed-libxml.h"
 
 #include <ctype.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -26,6 +36,9 @@
 #define SPOOL_FILE_MODE 0660
 /* names taken before giving up: each try has a new counter and time */
 #define SPOOL_NAME_TRIES 10
+/* times a writer of a fixed name finds the file in tmp/ replaced while
+   it waited for its lock, before giving up */
+#define SPOOL_LOCK_TRIES 10
 
 static const char *spool_host(void)
 {
@@ -225,6 +238,189 @@ int bounce_feed_spool_write(const char *spool_dir,
 		return 0;
 	T_BEGIN {
 		ret = spool_write(spool_dir, records, count, error_r);
+	} T_END_PASS_STR_IF(ret < 0, error_r);
+	return ret;
+}
+
+/* The fixed name: the records' time, for the order of the spool, and
+   128 bits of SHA-256 of the key */
+static const char *spool_fixed_name(time_t time, const char *key)
+{
+	unsigned char digest[SHA256_RESULTLEN];
+
+	sha256_get_digest(key, strlen(key), digest);
+	return t_strdup_printf("%010ld.N%s.xml", (long)time,
+			       binary_to_hex(digest, 16));
+}
+
+/* Whether the file is in new/ or, consumed, in cur/. new/ first: a
+   consumer moves files from there to cur/. Returns 1 if so, 0 if not,
+   -1 on error. */
+static int spool_has_name(const char *spool_dir, const char *name,
+			  const char **error_r)
+{
+	static const char *const subdirs[] = { "new", "cur" };
+	const char *path;
+	struct stat st;
+	unsigned int i;
+
+	for (i = 0; i < N_ELEMENTS(subdirs); i++) {
+		path = t_strdup_printf("%s/%s/%s", spool_dir, subdirs[i],
+				       name);
+		if (stat(path, &st) == 0)
+			return 1;
+		if (errno != ENOENT) {
+			*error_r = t_strdup_printf("stat(%s) failed: %m",
+						   path);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Opens and locks tmp_path, the file that is still there once locked
+   (a writer that finished while we waited unlinked the one we opened).
+   Returns the fd, or -1 with error_r. */
+static int spool_lock_tmp(const char *tmp_path, const char **error_r)
+{
+	struct stat st1, st2;
+	unsigned int try;
+	int fd;
+
+	for (try = 0; try < SPOOL_LOCK_TRIES; try++) {
+		fd = open(tmp_path, O_RDWR | O_CREAT, SPOOL_FILE_MODE);
+		if (fd == -1) {
+			*error_r = t_strdup_printf("open(%s) failed: %m",
+						   tmp_path);
+			return -1;
+		}
+		if (flock(fd, LOCK_EX) < 0) {
+			*error_r = t_strdup_printf("flock(%s) failed: %m",
+						   tmp_path);
+			i_close_fd(&fd);
+			return -1;
+		}
+		if (fstat(fd, &st1) < 0) {
+			*error_r = t_strdup_printf("fstat(%s) failed: %m",
+						   tmp_path);
+			i_close_fd(&fd);
+			return -1;
+		}
+		if (stat(tmp_path, &st2) < 0) {
+			if (errno != ENOENT) {
+				*error_r = t_strdup_printf(
+					"stat(%s) failed: %m", tmp_path);
+				i_close_fd(&fd);
+				return -1;
+			}
+		} else if (st1.st_ino == st2.st_ino &&
+			   CMP_DEV_T(st1.st_dev, st2.st_dev)) {
+			return fd;
+		}
+		i_close_fd(&fd);
+	}
+	*error_r = t_strdup_printf("%s: replaced %u times while waiting "
+				   "for its lock", tmp_path, SPOOL_LOCK_TRIES);
+	return -1;
+}
+
+/* Under the lock on fd (tmp_path): the records in tmp_path, from its
+   start, synced, then linked into new/ and the directory synced. */
+static int spool_finish_locked(int fd, const char *tmp_path,
+			       const char *new_dir, const char *new_path,
+			       const string_t *data, const char **error_r)
+{
+	int ret;
+
+	/* what an attempt that died left there */
+	if (ftruncate(fd, 0) < 0) {
+		*error_r = t_strdup_printf("ftruncate(%s) failed: %m",
+					   tmp_path);
+		return -1;
+	}
+	if (pwrite_full(fd, str_data(data), str_len(data), 0) < 0) {
+		*error_r = t_strdup_printf("write(%s) failed: %m", tmp_path);
+		return -1;
+	}
+	if (fdatasync(fd) < 0) {
+		*error_r = t_strdup_printf("fdatasync(%s) failed: %m",
+					   tmp_path);
+		return -1;
+	}
+	if ((ret = spool_move_new(tmp_path, new_path, error_r)) < 0)
+		return -1;
+	if (ret > 0) {
+		/* someone wrote it without taking turns: theirs stays */
+		i_unlink_if_exists(tmp_path);
+	}
+	/* When the sync fails the file stays: whoever writes the name
+	   again finds it, and the delivery is retried. */
+	return spool_sync_dir(new_dir, error_r);
+}
+
+static int spool_write_once(const char *spool_dir, const char *key,
+			    const struct bounce_feed_record *records,
+			    unsigned int count, const char **error_r)
+{
+	struct bounce_feed_writer *writer;
+	const char *name, *tmp_path, *new_dir, *new_path, *error;
+	string_t *data;
+	unsigned int i;
+	int fd, ret;
+
+	if (bounce_feed_libxml_load(error_r) < 0 ||
+	    spool_mkdirs(spool_dir, error_r) < 0)
+		return -1;
+	name = spool_fixed_name(records[0].time, key);
+	tmp_path = t_strdup_printf("%s/tmp/%s", spool_dir, name);
+	if ((ret = spool_has_name(spool_dir, name, error_r)) != 0) {
+		/* A writer that died between linking and unlinking left
+		   it in tmp/; anyone writing it now finds it done. */
+		if (ret > 0)
+			i_unlink_if_exists(tmp_path);
+		return ret < 0 ? -1 : 0;
+	}
+
+	data = t_str_new(2048 * (count + 1));
+	writer = bounce_feed_writer_init(data);
+	for (i = 0; i < count; i++) {
+		bounce_feed_write(writer, t_strdup_printf("%s/%u", name, i + 1),
+				  &records[i]);
+	}
+	if (bounce_feed_writer_finish(&writer, &error) < 0) {
+		*error_r = t_strdup_printf("%s/tmp/%s: %s", spool_dir, name,
+					   error);
+		return -1;
+	}
+
+	new_dir = t_strdup_printf("%s/new", spool_dir);
+	new_path = t_strdup_printf("%s/%s", new_dir, name);
+	if ((fd = spool_lock_tmp(tmp_path, error_r)) == -1)
+		return -1;
+	/* Another writer may have finished while we waited: then the file
+	   we hold is an empty one of ours. A failed write is left to
+	   whoever locks the name next, who starts it over. */
+	if ((ret = spool_has_name(spool_dir, name, error_r)) == 0) {
+		ret = spool_finish_locked(fd, tmp_path, new_dir, new_path,
+					  data, error_r) < 0 ? -1 : 1;
+	} else if (ret > 0) {
+		i_unlink_if_exists(tmp_path);
+		ret = 0;
+	}
+	i_close_fd(&fd);
+	return ret;
+}
+
+int bounce_feed_spool_write_once(const char *spool_dir, const char *key,
+				 const struct bounce_feed_record *records,
+				 unsigned int count, const char **error_r)
+{
+	int ret;
+
+	i_assert(count > 0);
+	T_BEGIN {
+		ret = spool_write_once(spool_dir, key, records, count,
+				       error_r);
 	} T_END_PASS_STR_IF(ret < 0, error_r);
 	return ret;
 }

@@ -334,11 +334,16 @@ static void classify_recognise(struct bounce_context *ctx)
 		if (rcpt->address[0] == '\0' && verp != NULL)
 			rcpt->address = verp;
 		bounce_decide(ctx, rcpt);
+		/* Nobody can act on a failure without an address: it is
+		   code 30 whatever its cause, and of type other, so that it
+		   is not filed with the failures of known addresses. */
 		if (rcpt->address[0] == '\0' &&
 		    (rcpt->type == BOUNCE_TYPE_HARD ||
 		     rcpt->type == BOUNCE_TYPE_SOFT ||
-		     rcpt->type == BOUNCE_TYPE_OTHER))
+		     rcpt->type == BOUNCE_TYPE_OTHER)) {
+			rcpt->type = BOUNCE_TYPE_OTHER;
 			rcpt->code = 30;
+		}
 	}
 }
 

@@ -269,7 +269,8 @@ static bool decide_says_nothing(struct bounce_context *ctx, const char *text)
 	return nothing;
 }
 
-void bounce_decide(struct bounce_context *ctx, struct bounce_recipient *rcpt)
+static void
+decide_category(struct bounce_context *ctx, struct bounce_recipient *rcpt)
 {
 	struct bounce_rules *rules = ctx->rules;
 	const struct bounce_rule *status_rule = NULL, *phrase = NULL, *rule;
@@ -278,8 +279,6 @@ void bounce_decide(struct bounce_context *ctx, struct bounce_recipient *rcpt)
 	const char *status, *diagnostic = rcpt->diagnostic;
 	bool own_diagnostic;
 
-	if (rcpt->category != NULL)
-		return;
 	if (diagnostic != NULL && diagnostic[0] == '\0')
 		diagnostic = NULL;
 	if (rcpt->status == NULL)
@@ -363,4 +362,42 @@ void bounce_decide(struct bounce_context *ctx, struct bounce_recipient *rcpt)
 			    (rcpt->action != NULL &&
 			     strcmp(rcpt->action, "delayed") == 0) ? 70 : 40,
 			    "fallback");
+}
+
+/* Whether the notification only warns that delivery to the recipient is
+   delayed: its DSN Action says so, or, without one, its text does (the
+   warning phrases, "message-expired/delayed"). */
+static bool decide_is_delay(struct bounce_context *ctx,
+			    const struct bounce_recipient *rcpt)
+{
+	static const char *const delay_groups[] = {
+		"message-expired/delayed", NULL
+	};
+	bool delay;
+
+	if (rcpt->action != NULL)
+		return strcmp(rcpt->action, "delayed") == 0;
+	if (ctx->text[0] == '\0')
+		return FALSE;
+	T_BEGIN {
+		delay = bounce_rules_match_phrase_in(ctx->rules, ctx->text,
+						     delay_groups) != NULL;
+	} T_END;
+	return delay;
+}
+
+void bounce_decide(struct bounce_context *ctx, struct bounce_recipient *rcpt)
+{
+	if (rcpt->category != NULL)
+		return;
+	decide_category(ctx, rcpt);
+	/* A delay is no failure yet, whatever cause it names: counting it
+	   would count the same cause again when the message fails. It is a
+	   transient bounce (code 70) of the cause's category. */
+	if ((rcpt->type == BOUNCE_TYPE_HARD ||
+	     rcpt->type == BOUNCE_TYPE_SOFT ||
+	     rcpt->type == BOUNCE_TYPE_OTHER) && decide_is_delay(ctx, rcpt)) {
+		rcpt->type = BOUNCE_TYPE_OTHER;
+		rcpt->code = 70;
+	}
 }

@@ -77,7 +77,8 @@ static void test_verp(void)
 	report = test_classify(TEST_DSN_HEAD "Action: failed\nStatus: 5.2.2\n"
 		"Final-Recipient: rfc822; <>\n\n--b1--\n",
 		"bounces@lists.example");
-	TEST_ASSERT_RCPT(report, 0, "", "soft", "quota-issues");
+	/* nobody to act on: code 30, type other, whatever the cause */
+	TEST_ASSERT_RCPT(report, 0, "", "other", "quota-issues");
 	CU_ASSERT_EQUAL(test_rcpt(report, 0)->code, 30);
 }
 
@@ -144,6 +145,33 @@ static void test_type_names(void)
 	CU_ASSERT_EQUAL(bounce_category_find("no-such-category"), -1);
 }
 
+/* A plain-text notice that only warns of a delay (Exim's wording) is no
+   failure yet, whatever cause it quotes. */
+static void test_delay_warning(void)
+{
+	struct bounce_report *report;
+
+	report = test_classify(
+		"From: Mail Delivery System <Mailer-Daemon@mx.example.net>\n"
+		"To: sender@example.org\n"
+		"Subject: Warning: message 1uAbCd-000123-Ef delayed 24 hours\n"
+		"\n"
+		"This message was created automatically by mail delivery "
+		"software.\nA message that you sent has not yet been "
+		"delivered to one or more of its\nrecipients after more "
+		"than 24 hours on the queue on mx.example.net.\n\n"
+		"The address to which the message has not yet been "
+		"delivered is:\n\n  jane@example.com\n"
+		"    Delay reason: SMTP error from remote mail server after "
+		"RCPT TO:<jane@example.com>:\n"
+		"    452 4.2.2 Mailbox full\n\n"
+		"No action is required on your part. Delivery attempts will "
+		"continue for\nsome time.\n", NULL);
+	TEST_ASSERT_RCPT(report, 0, "jane@example.com", "other",
+			 "quota-issues");
+	CU_ASSERT_EQUAL(test_rcpt(report, 0)->code, 70);
+}
+
 static void add_suites(void)
 {
 	CU_pSuite suite = CU_add_suite("bounce-classify", NULL, NULL);
@@ -155,6 +183,7 @@ static void add_suites(void)
 	CU_add_test(suite, "original identifiers", test_original_identifiers);
 	CU_add_test(suite, "primary recipient", test_primary);
 	CU_add_test(suite, "types and categories", test_type_names);
+	CU_add_test(suite, "delay warnings", test_delay_warning);
 }
 
 int main(void)

@@ -120,9 +120,29 @@ static void test_dsn_delayed_and_temporary(void)
 		"Action: delayed\nStatus: 4.4.1\n"
 		"Diagnostic-Code: X-Postfix; connect to mx.example.org"
 		"[192.0.2.1]:25: Connection refused\n\n--b1--\n", NULL);
-	TEST_ASSERT_RCPT(report, 0, "slow@example.org", "soft",
+	/* a delay is no failure yet: of type other, a transient bounce
+	   (code 70) of the cause it names */
+	TEST_ASSERT_RCPT(report, 0, "slow@example.org", "other",
 			 "no-answer-from-host");
 	CU_ASSERT_STRING_EQUAL(test_rcpt(report, 0)->action, "delayed");
+	CU_ASSERT_EQUAL(test_rcpt(report, 0)->code, 70);
+	/* the same cause, failed */
+	report = test_classify(TEST_DSN_HEAD
+		"Final-Recipient: rfc822; slow@example.org\n"
+		"Action: failed\nStatus: 4.4.1\n"
+		"Diagnostic-Code: X-Postfix; connect to mx.example.org"
+		"[192.0.2.1]:25: Connection refused\n\n--b1--\n", NULL);
+	TEST_ASSERT_RCPT(report, 0, "slow@example.org", "soft",
+			 "no-answer-from-host");
+	CU_ASSERT_EQUAL(test_rcpt(report, 0)->code, 29);
+	/* a mailbox full, delayed: still not soft */
+	report = test_classify(TEST_DSN_HEAD
+		"Final-Recipient: rfc822; full@example.org\n"
+		"Action: delayed\nStatus: 4.2.2\n"
+		"Diagnostic-Code: smtp; 452 4.2.2 Mailbox full\n\n--b1--\n",
+		NULL);
+	TEST_ASSERT_RCPT(report, 0, "full@example.org", "other",
+			 "quota-issues");
 
 	/* the diagnostic refines a generic status */
 	report = test_classify(TEST_DSN_HEAD

@@ -46,7 +46,7 @@ check_delivery() {
 }
 
 HARD=$(msg lhost-sendmail-01.eml) || exit $HARD_ERROR
-SOFT=$(msg lhost-gmail-06.eml) || exit $HARD_ERROR
+SOFT=$(msg lhost-outlook-01.eml) || exit $HARD_ERROR
 OTHER=$(msg lhost-exim-55.eml) || exit $HARD_ERROR
 COMPLAINT=$(msg arf-01.eml) || exit $HARD_ERROR
 AUTOREPLY=$(msg rfc3834-01.eml) || exit $HARD_ERROR
@@ -77,8 +77,8 @@ check_delivery "no address, VERP envelope" "$NOADDR" Bounces/hard \
 	'$BounceHard' \
 	"type=hard; category=bad-mailbox; code=10; recipient=jane@example.org" \
 	-a "bounces+jane=example.org@lists.example.net"
-check_delivery "no address at all" "$NOADDR" Bounces/hard '$BounceHard' \
-	"type=hard; category=bad-mailbox; code=30"
+check_delivery "no address at all" "$NOADDR" Bounces/other '$BounceOther' \
+	"type=other; category=bad-mailbox; code=30"
 check_delivery "ordinary message" "$NORMAL" INBOX "" ""
 check_delivery "successful delivery report" "$SUCCESS" INBOX "" ""
 check_delivery "malformed message" "$MALFORMED" INBOX "" ""

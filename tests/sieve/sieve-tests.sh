@@ -12,7 +12,7 @@ setup_run_dir
 
 # The messages, by what they are (see tests/sieve/messages/README)
 HARD=$(msg lhost-sendmail-01.eml) || exit $HARD_ERROR   # 5.1.1 user unknown
-SOFT=$(msg lhost-gmail-06.eml) || exit $HARD_ERROR      # mailbox full
+SOFT=$(msg lhost-outlook-01.eml) || exit $HARD_ERROR    # mailbox full
 OTHER=$(msg lhost-exim-55.eml) || exit $HARD_ERROR      # refused as spam
 COMPLAINT=$(msg arf-01.eml) || exit $HARD_ERROR         # ARF abuse report
 AUTOREPLY=$(msg rfc3834-01.eml) || exit $HARD_ERROR     # vacation reply
@@ -122,7 +122,7 @@ echo "# the variables describe the primary recipient"
 check_vars "variables of a hard bounce" \
 	"hard|bad-mailbox|10|5.1.1|userunknown@bouncehammer.jp|1" "$HARD"
 check_vars "variables of a soft bounce" \
-	"soft|quota-issues|22|4.2.2|kijitora@example.jp|1" "$SOFT"
+	"soft|quota-issues|22|5.2.2|kijitora@example.jp|1" "$SOFT"
 check_vars "variables of a complaint" \
 	"complaint|complaint|200||redacted@example.net|1" "$COMPLAINT"
 check_vars "variables of an auto-reply" \
@@ -133,7 +133,7 @@ check_vars "variables of an ordinary message" "none|||||0" "$NORMAL"
 check_vars "variables of a successful delivery report" "none|||||0" "$SUCCESS"
 check_vars "variables of a malformed message" "none|||||0" "$MALFORMED"
 check_vars "a bounce naming no address has code 30" \
-	"hard|bad-mailbox|30|5.1.1||1" "$NOADDR"
+	"other|bad-mailbox|30|5.1.1||1" "$NOADDR"
 check_vars "a VERP envelope recipient names the failed address" \
 	"hard|bad-mailbox|10|5.1.1|jane@example.org|1" \
 	"$NOADDR" -r "bounces+jane=example.org@lists.example.net"
@@ -142,13 +142,13 @@ check_vars "a VERP original recipient is used first" \
 	"$NOADDR" -a "bounces+jane=example.org@lists.example.net" \
 	-r "user@example.org"
 check_vars "a category's type can be overridden in the configuration" \
-	"hard|quota-issues|22|4.2.2|kijitora@example.jp|1" \
+	"hard|quota-issues|22|5.2.2|kijitora@example.jp|1" \
 	"$SOFT" -o plugin/sieve_bounce_type_quota_issues=hard
 check_vars "type none in the configuration makes a category not a bounce" \
 	"none|||||0" "$AUTOREPLY" -o plugin/sieve_bounce_type_auto_reply=none
 got=$(sieve_vars "$VARS" "$SOFT" \
 	-o plugin/sieve_bounce_type_quota_issues=permanent)
-if [ "$got" = "soft|quota-issues|22|4.2.2|kijitora@example.jp|1" ] &&
+if [ "$got" = "soft|quota-issues|22|5.2.2|kijitora@example.jp|1" ] &&
    grep -q "invalid value 'permanent' for setting sieve_bounce_type_quota_issues" \
 	"$run_dir/log"; then
 	pass "an invalid type override is logged and ignored"
@@ -241,7 +241,7 @@ EOF
 check_actions ":matches and :regex set the match variables" \
 "Performed actions:
 * store message in folder: domain/example.jp/local/kijitora
-* store message in folder: status/4/2/2
+* store message in folder: status/5/2/2
 Implicit keep:
 (none)" "$MATCHVARS" "$SOFT"
 # the second recipient matches :diagnostic, so ${1} comes from it

@@ -39,7 +39,7 @@ $1"
 }
 use_conf ""
 
-SOFT=$(msg lhost-gmail-06.eml) || exit $HARD_ERROR	# kijitora@example.jp
+SOFT=$(msg lhost-outlook-01.eml) || exit $HARD_ERROR	# kijitora@example.jp
 HARD=$(msg lhost-sendmail-01.eml) || exit $HARD_ERROR	# userunknown@bouncehammer.jp
 
 # expect NAME WANT-STATUS WANT-MAILBOX

@@ -1,7 +1,8 @@
 /* The rules' image in the rules cache: what loading the rules files
    built, so that a delivery rebuilds it in one pass over the cache
    instead of reading and parsing some thirty files. Its head says what
-   it was made from: the rules file, and the files read and include
+   it was made from: the rules file, the category names (a rule's
+   category is an index into them), and the files read and include
    patterns expanded with what stat() said of them, which the loader
    checks before it builds the rules from the body. Patterns are named
    by their place in the cache, which holds their compiled code.
@@ -20,7 +21,7 @@
 #include "bounce-rules-literal.h"
 #include "bounce-rules-cache.h"
 
-#define IMAGE_VERSION 2
+#define IMAGE_VERSION 3
 #define IMAGE_NONE 0xffffffffU
 
 #define SET_ALTERNATION 0x01
@@ -204,6 +205,7 @@ bool bounce_rules_image_write(struct bounce_rules *rules, const char *path,
 
 	w_u32(&w, IMAGE_VERSION);
 	w_str(&w, path);
+	w_strv(&w, rules->categories);
 	w_sources(&w);
 	w_u32(&w, rules->literal_count);
 
@@ -519,7 +521,10 @@ bool bounce_rules_image_read_head(pool_t pool, const unsigned char *data,
 	if (r_u32(&r) != IMAGE_VERSION)
 		return FALSE;
 	head_r->path = r_str(&r);
+	head_r->categories = r_strv(&r, pool);
 	r_sources(&r, pool, &head_r->sources);
+	if (head_r->categories == NULL)
+		r.failed = TRUE;
 	head_r->body = r.p;
 	head_r->body_size = r.end - r.p;
 	return !r.failed;

@@ -111,11 +111,13 @@ struct bounce_rules {
 bool bounce_rules_image_write(struct bounce_rules *rules, const char *path,
 			      buffer_t *buf);
 
-/* What an image was made of: the rules file it was loaded from and the
-   files and include patterns read (strings point into the image), and
-   where the rules built from them are in it. */
+/* What an image was made of: the rules file it was loaded from, the
+   category names its rules' indexes refer to, and the files and include
+   patterns read (strings point into the image), and where the rules
+   built from them are in it. */
 struct bounce_rules_image_head {
 	const char *path;
+	const char *const *categories;
 	ARRAY_TYPE(rules_source) sources;
 	const unsigned char *body;
 	size_t body_size;

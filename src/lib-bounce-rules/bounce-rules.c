@@ -892,6 +892,16 @@ static int rules_parse(struct bounce_rules *rules, const char *path,
 	return 0;
 }
 
+static bool
+categories_equal(const char *const *a, const char *const *b)
+{
+	for (; *a != NULL && *b != NULL; a++, b++) {
+		if (strcmp(*a, *b) != 0)
+			return FALSE;
+	}
+	return *a == NULL && *b == NULL;
+}
+
 /* Builds the rules from the cache's image of them. Returns 1 when done,
    0 when the image cannot be used (the files changed, or it is damaged:
    then *rules is replaced by an empty one). */
@@ -909,10 +919,12 @@ rules_from_image(struct bounce_rules **rules, const char *path)
 	T_BEGIN {
 		struct bounce_rules_image_head head;
 
-		/* made from this rules file, whose files are as they were */
+		/* made from this rules file, for these categories, and its
+		   files are as they were */
 		if (!bounce_rules_image_read_head(pool_datastack_create(),
 						  image, size, &head) ||
 		    strcmp(head.path, path) != 0 ||
+		    !categories_equal(head.categories, (*rules)->categories) ||
 		    !rules_sources_unchanged(&head.sources))
 			ret = 0;
 		else

@@ -264,6 +264,57 @@ static void test_cache_image_follows_files(void)
 	bounce_rules_free(&rules);
 }
 
+/* A rule's category is its index in the names the rules are loaded with:
+   an image made with other names (another taxonomy, or the same in
+   another order) is not used, and the rules are read again. */
+static void test_cache_image_follows_categories(void)
+{
+	static const char *const names[] = {
+		"quota-issues", "bad-mailbox", NULL
+	};
+	static const char *const reordered[] = {
+		"bad-mailbox", "quota-issues", NULL
+	};
+	static const char *const renamed[] = {
+		"mailbox-full", "bad-mailbox", NULL
+	};
+	const char *cache = t_strconcat(test_dir, "/categories.cache", NULL);
+	const char *path, *error = "";
+	const struct bounce_rule *rule;
+	struct bounce_rules *rules;
+
+	path = test_write_file("categories.rules",
+			       "phrase quota-issues mailbox is full\n");
+	CU_ASSERT_EQUAL_FATAL(bounce_rules_load_cached(path, cache, names,
+						       &rules, &error), 0);
+	bounce_rules_free(&rules);
+	CU_ASSERT_EQUAL_FATAL(bounce_rules_load_cached(path, cache, names,
+						       &rules, &error), 0);
+	CU_ASSERT_TRUE(bounce_rules_from_image(rules));
+	rule = bounce_rules_match_phrase(rules, "the mailbox is full");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(rule);
+	CU_ASSERT_EQUAL(rule->category, 0);
+	bounce_rules_free(&rules);
+
+	CU_ASSERT_EQUAL_FATAL(bounce_rules_load_cached(path, cache, reordered,
+						       &rules, &error), 0);
+	CU_ASSERT_FALSE(bounce_rules_from_image(rules));
+	rule = bounce_rules_match_phrase(rules, "the mailbox is full");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(rule);
+	CU_ASSERT_EQUAL(rule->category, 1);
+	bounce_rules_free(&rules);
+
+	/* the image now holds the reordered names: the first are other */
+	CU_ASSERT_EQUAL_FATAL(bounce_rules_load_cached(path, cache, names,
+						       &rules, &error), 0);
+	CU_ASSERT_FALSE(bounce_rules_from_image(rules));
+	bounce_rules_free(&rules);
+	/* a name the rules use is no longer there: they fail to load */
+	CU_ASSERT_EQUAL(bounce_rules_load_cached(path, cache, renamed,
+						 &rules, &error), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(error, "unknown category"));
+}
+
 static void test_cache_untrusted(void)
 {
 	const char *cache = t_strconcat(test_dir, "/damaged.cache", NULL);
@@ -307,6 +358,8 @@ static void add_suites(void)
 		    test_cache_follows_rules);
 	CU_add_test(suite, "the rules' image follows their files",
 		    test_cache_image_follows_files);
+	CU_add_test(suite, "the rules' image follows the category names",
+		    test_cache_image_follows_categories);
 	CU_add_test(suite, "damaged or untrusted caches are replaced",
 		    test_cache_untrusted);
 }

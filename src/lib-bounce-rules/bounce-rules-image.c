@@ -33,7 +33,8 @@
  */
 
 struct image_writer {
-	struct bounce_rules *rules;
+	const struct bounce_rules *rules;
+	struct bounce_rules_cache *cache;
 	buffer_t *buf;
 	bool failed;
 };
@@ -80,7 +81,7 @@ static void w_re(struct image_writer *w, const pcre2_code *re)
 		w_u32(w, IMAGE_NONE);
 		return;
 	}
-	idx = bounce_rules_cache_index(w->rules->cache, re);
+	idx = bounce_rules_cache_index(w->cache, re);
 	if (idx < 0)
 		w->failed = TRUE;
 	w_u32(w, idx < 0 ? IMAGE_NONE : (uint32_t)idx);
@@ -192,10 +193,11 @@ static void w_format(struct image_writer *w, const struct bounce_format *fmt)
 	w_u32(w, (uint32_t)fmt->diag_group);
 }
 
-bool bounce_rules_image_write(struct bounce_rules *rules, const char *path,
-			      buffer_t *buf)
+bool bounce_rules_image_write(const struct bounce_rules *rules,
+			      struct bounce_rules_cache *cache,
+			      const char *path, buffer_t *buf)
 {
-	struct image_writer w = { .rules = rules, .buf = buf };
+	struct image_writer w = { .rules = rules, .cache = cache, .buf = buf };
 	const struct phrase_group *group;
 	const struct status_rule *st;
 	const struct reply_rule *rr;
@@ -253,6 +255,7 @@ bool bounce_rules_image_write(struct bounce_rules *rules, const char *path,
 
 struct image_reader {
 	struct bounce_rules *rules;
+	struct bounce_rules_cache *cache;
 	const unsigned char *p, *end;
 	bool failed;
 };
@@ -349,7 +352,7 @@ static pcre2_code *r_re_or_null(struct image_reader *r)
 
 	if (r->failed || idx == IMAGE_NONE)
 		return NULL;
-	if (!bounce_rules_cache_take(r->rules->cache, idx, &re)) {
+	if (!bounce_rules_cache_take(r->cache, idx, &re)) {
 		r->failed = TRUE;
 		return NULL;
 	}
@@ -531,10 +534,11 @@ bool bounce_rules_image_read_head(pool_t pool, const unsigned char *data,
 }
 
 int bounce_rules_image_read(struct bounce_rules *rules,
+			    struct bounce_rules_cache *cache,
 			    const struct bounce_rules_image_head *head)
 {
 	struct image_reader r = {
-		.rules = rules, .p = head->body,
+		.rules = rules, .cache = cache, .p = head->body,
 		.end = head->body + head->body_size
 	};
 	struct phrase_group *group;

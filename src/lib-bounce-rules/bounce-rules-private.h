@@ -89,10 +89,9 @@ struct bounce_rules {
 	   formats' patterns, which bounce_rules_exec() runs) */
 	HASH_TABLE(const pcre2_code *, void *) scanned;
 
-	/* while loading: compiled patterns from an earlier load, the
-	   phrase group named last (a file lists a group's phrases
-	   together), and every file read and include pattern expanded */
-	struct bounce_rules_cache *cache;
+	/* while loading: the phrase group named last (a file lists a
+	   group's phrases together); every file read and include pattern
+	   expanded */
 	unsigned int last_group;
 	ARRAY_TYPE(rules_source) sources;
 	/* the cache's contents, which rules read from its image point
@@ -108,8 +107,9 @@ struct bounce_rules {
 /* The rules' image (bounce-rules-image.c): appends it to buf, naming
    each pattern by its place in the cache file being written. FALSE when
    a pattern has no place there (then the image is not to be used). */
-bool bounce_rules_image_write(struct bounce_rules *rules, const char *path,
-			      buffer_t *buf);
+bool bounce_rules_image_write(const struct bounce_rules *rules,
+			      struct bounce_rules_cache *cache,
+			      const char *path, buffer_t *buf);
 
 /* What an image was made of: the rules file it was loaded from, the
    category names its rules' indexes refer to, and the files and include
@@ -131,6 +131,7 @@ bool bounce_rules_image_read_head(pool_t pool, const unsigned char *data,
    done, -1 when the image does not fit the cache (the rules are then
    half built and must be freed). */
 int bounce_rules_image_read(struct bounce_rules *rules,
+			    struct bounce_rules_cache *cache,
 			    const struct bounce_rules_image_head *head);
 
 #endif

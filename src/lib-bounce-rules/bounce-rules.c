@@ -39,6 +39,8 @@
 
 struct rules_parser {
 	struct bounce_rules *rules;
+	/* compiles the patterns, or takes them from an earlier load */
+	struct bounce_rules_cache *cache;
 	const char *path;
 	/* the file's name without its directory, as rule ids give it */
 	const char *name;
@@ -50,10 +52,10 @@ struct rules_parser {
 };
 
 static pcre2_code *
-rules_compile(struct bounce_rules *rules, const char *pattern, uint32_t flags,
-	      const char **error_r)
+rules_compile_pattern(struct bounce_rules_cache *cache, const char *pattern,
+		      uint32_t flags, const char **error_r)
 {
-	return bounce_rules_cache_compile(rules->cache, pattern,
+	return bounce_rules_cache_compile(cache, pattern,
 					  RULES_COMPILE_FLAGS | flags, error_r);
 }
 
@@ -72,7 +74,7 @@ rule_set_add_literals(struct rules_parser *parser, struct rule_set *set,
 
 	if (set->unfiltered)
 		return;
-	literals = bounce_rules_cache_literals(parser->rules->cache, pattern,
+	literals = bounce_rules_cache_literals(parser->cache, pattern,
 					       RULES_COMPILE_FLAGS);
 	if (literals == NULL) {
 		set->unfiltered = TRUE;
@@ -93,7 +95,7 @@ rule_set_add(struct rules_parser *parser, struct rule_set *set,
 
 	/* Compile alone first, so a bad pattern is reported at its line
 	   and cannot break out of its alternative. */
-	re = rules_compile(parser->rules, pattern, 0, &error);
+	re = rules_compile_pattern(parser->cache, pattern, 0, &error);
 	if (re == NULL) {
 		parser->error = error;
 		return -1;
@@ -118,7 +120,7 @@ rule_set_add(struct rules_parser *parser, struct rule_set *set,
 		if (set->prefilter) {
 			const char *const *literals =
 				bounce_rules_cache_literals(
-					parser->rules->cache, pattern,
+					parser->cache, pattern,
 					RULES_COMPILE_FLAGS);
 
 			pat->literal_id = parser->rules->literal_count++;
@@ -134,12 +136,14 @@ rule_set_add(struct rules_parser *parser, struct rule_set *set,
 	return 0;
 }
 
-static int rule_set_compile(struct bounce_rules *rules, struct rule_set *set,
-			    const char **error_r)
+static int
+rule_set_compile(struct bounce_rules_cache *cache, struct rule_set *set,
+		 const char **error_r)
 {
 	if (set->source == NULL)
 		return 0;
-	set->all.re = rules_compile(rules, str_c(set->source), 0, error_r);
+	set->all.re = rules_compile_pattern(cache, str_c(set->source), 0,
+					    error_r);
 	str_free(&set->source);
 	return set->all.re == NULL ? -1 : 0;
 }
@@ -513,8 +517,8 @@ rules_parse_format_line(struct rules_parser *parser, const char *line)
 			parser->error = "match: pattern missing";
 			return -1;
 		}
-		re = rules_compile(parser->rules, line, PCRE2_MULTILINE,
-				   &error);
+		re = rules_compile_pattern(parser->cache, line,
+					   PCRE2_MULTILINE, &error);
 		if (re == NULL) {
 			parser->error = error;
 			return -1;
@@ -542,7 +546,7 @@ rules_parse_format_line(struct rules_parser *parser, const char *line)
 		parser->error = t_strdup_printf("%s given twice", word);
 		return -1;
 	}
-	re = rules_compile(parser->rules, line, 0, &error);
+	re = rules_compile_pattern(parser->cache, line, 0, &error);
 	if (re == NULL) {
 		parser->error = error;
 		return -1;
@@ -734,7 +738,8 @@ static int rules_parse_line(struct rules_parser *parser, const char *line)
 		return 0;
 	}
 	if (strcmp(word, "verp") == 0) {
-		pcre2_code *re = rules_compile(rules, line, 0, &error);
+		pcre2_code *re = rules_compile_pattern(parser->cache, line, 0,
+						       &error);
 
 		if (re == NULL) {
 			parser->error = error;
@@ -829,15 +834,7 @@ static int phrase_group_cmp(const struct phrase_group *a,
 	return a->seq < b->seq ? -1 : (a->seq > b->seq ? 1 : 0);
 }
 
-int bounce_rules_load(const char *path, const char *const *categories,
-		      struct bounce_rules **rules_r, const char **error_r)
-{
-	return bounce_rules_load_cached(path, NULL, categories,
-					rules_r, error_r);
-}
-
-static struct bounce_rules *
-rules_create(struct bounce_rules_cache *cache, const char *const *categories)
+static struct bounce_rules *rules_create(const char *const *categories)
 {
 	struct bounce_rules *rules;
 	pool_t pool = pool_alloconly_create("bounce rules", 16384);
@@ -855,41 +852,11 @@ rules_create(struct bounce_rules_cache *cache, const char *const *categories)
 	p_array_init(&rules->sources, pool, 48);
 	hash_table_create_direct(&rules->scanned, default_pool, 0);
 	rules->literals = bounce_literal_index_create();
-	rules->cache = cache;
 	/* walked through match by match, or run on every header */
 	rules->commands.alternation = TRUE;
 	rules->originals.alternation = TRUE;
 	rules->keep_headers.alternation = TRUE;
 	return rules;
-}
-
-static int rules_parse(struct bounce_rules *rules, const char *path,
-		       const char **error_r)
-{
-	struct rules_parser parser;
-	int ret;
-
-	i_zero(&parser);
-	parser.rules = rules;
-	T_BEGIN {
-		ret = rules_parse_file(&parser, path);
-		if (ret == 0 &&
-		    (rule_set_compile(rules, &rules->originals,
-				      &parser.error) < 0 ||
-		     rule_set_compile(rules, &rules->commands,
-				      &parser.error) < 0 ||
-		     rule_set_compile(rules, &rules->keep_headers,
-				      &parser.error) < 0))
-			ret = -1;
-	} T_END_PASS_STR_IF(ret < 0, &parser.error);
-	if (ret < 0) {
-		*error_r = parser.error;
-		return -1;
-	}
-	array_sort(&rules->status, status_rule_cmp);
-	/* groups not named in category-order keep their file order */
-	array_sort(&rules->phrases, phrase_group_cmp);
-	return 0;
 }
 
 static bool
@@ -902,20 +869,21 @@ categories_equal(const char *const *a, const char *const *b)
 	return *a == NULL && *b == NULL;
 }
 
-/* Builds the rules from the cache's image of them. Returns 1 when done,
-   0 when the image cannot be used (the files changed, or it is damaged:
-   then *rules is replaced by an empty one). */
-static int
-rules_from_image(struct bounce_rules **rules, const char *path)
+/* Builds the rules from the cache's image of them. FALSE when the image
+   cannot be used (none, made from other files or categories, or not
+   fitting the cache: then *rules is replaced by an empty one). */
+static bool
+rules_read_image(struct bounce_rules **rules,
+		 struct bounce_rules_cache *cache, const char *path)
 {
-	struct bounce_rules_cache *cache = (*rules)->cache;
+	const char *const *categories = (*rules)->categories;
 	const unsigned char *image;
 	size_t size;
 	int ret;
 
 	image = bounce_rules_cache_image(cache, &size);
 	if (image == NULL)
-		return 0;
+		return FALSE;
 	T_BEGIN {
 		struct bounce_rules_image_head head;
 
@@ -924,35 +892,79 @@ rules_from_image(struct bounce_rules **rules, const char *path)
 		if (!bounce_rules_image_read_head(pool_datastack_create(),
 						  image, size, &head) ||
 		    strcmp(head.path, path) != 0 ||
-		    !categories_equal(head.categories, (*rules)->categories) ||
+		    !categories_equal(head.categories, categories) ||
 		    !rules_sources_unchanged(&head.sources))
 			ret = 0;
 		else
-			ret = bounce_rules_image_read(*rules, &head);
+			ret = bounce_rules_image_read(*rules, cache, &head);
 	} T_END;
 	if (ret > 0) {
 		(*rules)->image_data = bounce_rules_cache_keep_data(cache);
-		return 1;
+		return TRUE;
 	}
 	if (ret < 0) {
 		/* half built: start again from the files */
-		const char *const *categories = (*rules)->categories;
-
-		(*rules)->cache = NULL;
 		bounce_rules_free(rules);
-		*rules = rules_create(cache, categories);
+		*rules = rules_create(categories);
 	}
+	return FALSE;
+}
+
+/* Reads and parses the files into rules; each pattern is compiled as it
+   is read, so that a bad one is reported at its line. */
+static int
+rules_parse(struct bounce_rules *rules, struct bounce_rules_cache *cache,
+	    const char *path, const char **error_r)
+{
+	struct rules_parser parser;
+	int ret;
+
+	i_zero(&parser);
+	parser.rules = rules;
+	parser.cache = cache;
+	T_BEGIN {
+		ret = rules_parse_file(&parser, path);
+	} T_END_PASS_STR_IF(ret < 0, &parser.error);
+	*error_r = parser.error;
+	return ret;
+}
+
+/* Compiles what the parsed rules join into one pattern, and puts them
+   in the order they are tried. */
+static int
+rules_compile(struct bounce_rules *rules, struct bounce_rules_cache *cache,
+	      const char **error_r)
+{
+	const char *error = NULL;
+	int ret = 0;
+
+	T_BEGIN {
+		if (rule_set_compile(cache, &rules->originals, &error) < 0 ||
+		    rule_set_compile(cache, &rules->commands, &error) < 0 ||
+		    rule_set_compile(cache, &rules->keep_headers, &error) < 0)
+			ret = -1;
+	} T_END_PASS_STR_IF(ret < 0, &error);
+	if (ret < 0) {
+		*error_r = error;
+		return -1;
+	}
+	array_sort(&rules->status, status_rule_cmp);
+	/* groups not named in category-order keep their file order */
+	array_sort(&rules->phrases, phrase_group_cmp);
 	return 0;
 }
 
-static void rules_set_image(struct bounce_rules *rules, const char *path)
+/* Stores the rules' image in the cache, for the next load. */
+static void
+rules_write_image(struct bounce_rules *rules, struct bounce_rules_cache *cache,
+		  const char *path)
 {
 	buffer_t *image;
 
 	T_BEGIN {
 		image = t_buffer_create(32 * 1024);
-		if (bounce_rules_image_write(rules, path, image))
-			bounce_rules_cache_set_image(rules->cache, image);
+		if (bounce_rules_image_write(rules, cache, path, image))
+			bounce_rules_cache_set_image(cache, image);
 	} T_END;
 }
 
@@ -961,19 +973,25 @@ int bounce_rules_load_cached(const char *path, const char *cache_path,
 			     struct bounce_rules **rules_r,
 			     const char **error_r)
 {
+	bool cached = cache_path != NULL && *cache_path != '\0';
+	struct bounce_rules_cache *cache;
 	struct bounce_rules *rules;
 	const char *error;
 	int ret = 0;
 
-	bool cached = cache_path != NULL && *cache_path != '\0';
-
-	rules = rules_create(bounce_rules_cache_open(cache_path), categories);
-	if (!cached || rules_from_image(&rules, path) == 0) {
-		ret = rules_parse(rules, path, &error);
+	/* without a cache file it only compiles patterns */
+	cache = bounce_rules_cache_open(cache_path);
+	rules = rules_create(categories);
+	/* from the image while it is fresh, else from the files */
+	if (!cached || !rules_read_image(&rules, cache, path)) {
+		ret = rules_parse(rules, cache, path, &error);
+		if (ret == 0)
+			ret = rules_compile(rules, cache, &error);
 		if (ret == 0 && cached)
-			rules_set_image(rules, path);
+			rules_write_image(rules, cache, path);
 	}
-	bounce_rules_cache_close(&rules->cache, ret == 0);
+	/* rewritten when it did not hold what this load needed */
+	bounce_rules_cache_close(&cache, ret == 0);
 	if (ret < 0) {
 		*error_r = t_strdup(error);
 		bounce_rules_free(&rules);
@@ -984,6 +1002,13 @@ int bounce_rules_load_cached(const char *path, const char *cache_path,
 				     rules->literal_count + 1);
 	*rules_r = rules;
 	return 0;
+}
+
+int bounce_rules_load(const char *path, const char *const *categories,
+		      struct bounce_rules **rules_r, const char **error_r)
+{
+	return bounce_rules_load_cached(path, NULL, categories,
+					rules_r, error_r);
 }
 
 bool bounce_rules_from_image(const struct bounce_rules *rules)
@@ -1028,7 +1053,6 @@ void bounce_rules_free(struct bounce_rules **_rules)
 	if (rules->md != NULL)
 		pcre2_match_data_free(rules->md);
 	hash_table_destroy(&rules->scanned);
-	bounce_rules_cache_close(&rules->cache, FALSE);
 	bounce_literal_index_free(&rules->literals);
 	/* the rules' strings may point into it; the rules are in the pool */
 	bounce_rules_cache_data_free(&rules->image_data);

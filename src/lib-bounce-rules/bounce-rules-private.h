@@ -15,7 +15,7 @@ struct bounce_literal_index;
 
 struct rule_pattern {
 	pcre2_code *re;
-	/* bytes run over so far, up to RULES_JIT_AFTER_BYTES */
+	/* bytes run over so far, until it is JIT-compiled */
 	size_t scanned;
 	/* phrases: whether the literal index knows literals one of which
 	   every match contains (else the pattern always runs), and the
@@ -103,6 +103,21 @@ struct bounce_rules {
 	unsigned int literal_count;
 	bool *literal_found;
 };
+
+/* bounce-rules-pattern.c: a pattern compiled as every rule's is, from the
+   cache's code when it holds it (NULL with error_r when invalid), and
+   its required literals (bounce_rules_literals()) */
+pcre2_code *
+rules_compile_pattern(struct bounce_rules_cache *cache, const char *pattern,
+		      uint32_t flags, const char **error_r);
+const char *const *
+rules_pattern_literals(struct bounce_rules_cache *cache, const char *pattern);
+/* Runs re over subject from offset with the rules' match data, adding the
+   bytes run over to *scanned and JIT-compiling re once they are many.
+   1 on a match, 0 otherwise (also when the match fails on limits). */
+int rules_exec_counted(struct bounce_rules *rules, pcre2_code *re,
+		       size_t *scanned, const char *subject, size_t len,
+		       size_t offset);
 
 /* The rules' image (bounce-rules-image.c): appends it to buf, naming
    each pattern by its place in the cache file being written. FALSE when

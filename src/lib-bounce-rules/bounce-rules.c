@@ -9,10 +9,8 @@
    The SMTP-command and original-message markers, whose matches are
    walked through, and the header names, tried on every header, are
    joined into one alternation whose (*MARK) names the rule (each pattern
-   is compiled alone too, to report a bad one at its line). A pattern is
-   JIT-compiled only once it has been run over some text: a delivery
-   process classifies one message, for which compiling patterns to
-   machine code would cost more than the matching itself. */
+   is compiled alone too, to report a bad one at its line). Patterns are
+   compiled and run by bounce-rules-pattern.c. */
 
 #include "lib.h"
 
@@ -27,13 +25,6 @@
 #include <glob.h>
 
 #define RULES_MAX_INCLUDE_DEPTH 8
-/* Bytes of text a pattern is run over before it is JIT-compiled.
-   Compiling one costs about what the interpreter spends on this much
-   text, so a delivery, classifying one message, rarely pays for it and
-   a run over many messages soon does. */
-#define RULES_JIT_AFTER_BYTES (16 * 1024)
-#define RULES_COMPILE_FLAGS \
-	(PCRE2_CASELESS | PCRE2_UTF | PCRE2_MATCH_INVALID_UTF)
 
 #include "bounce-rules-private.h"
 
@@ -51,14 +42,6 @@ struct rules_parser {
 	unsigned int order_next;
 };
 
-static pcre2_code *
-rules_compile_pattern(struct bounce_rules_cache *cache, const char *pattern,
-		      uint32_t flags, const char **error_r)
-{
-	return bounce_rules_cache_compile(cache, pattern,
-					  RULES_COMPILE_FLAGS | flags, error_r);
-}
-
 static const char *rules_location(struct rules_parser *parser)
 {
 	/* every rule has one: no printf per rule */
@@ -74,8 +57,7 @@ rule_set_add_literals(struct rules_parser *parser, struct rule_set *set,
 
 	if (set->unfiltered)
 		return;
-	literals = bounce_rules_cache_literals(parser->cache, pattern,
-					       RULES_COMPILE_FLAGS);
+	literals = rules_pattern_literals(parser->cache, pattern);
 	if (literals == NULL) {
 		set->unfiltered = TRUE;
 		bounce_literal_index_free(&set->literals);
@@ -119,9 +101,8 @@ rule_set_add(struct rules_parser *parser, struct rule_set *set,
 		pat->re = re;
 		if (set->prefilter) {
 			const char *const *literals =
-				bounce_rules_cache_literals(
-					parser->cache, pattern,
-					RULES_COMPILE_FLAGS);
+				rules_pattern_literals(parser->cache,
+						       pattern);
 
 			pat->literal_id = parser->rules->literal_count++;
 			pat->prefiltered = literals != NULL;
@@ -164,27 +145,6 @@ static void rule_set_free(struct rule_set *set)
 			pcre2_code_free(pat->re);
 		array_free(&set->patterns);
 	}
-}
-
-static int
-rules_exec_counted(struct bounce_rules *rules, pcre2_code *re,
-		   size_t *scanned, const char *subject, size_t len,
-		   size_t offset)
-{
-	int ret;
-
-	if (*scanned < RULES_JIT_AFTER_BYTES &&
-	    (*scanned += I_MAX(len - offset, 1)) >= RULES_JIT_AFTER_BYTES) {
-		/* JIT is an optimisation: without it (unsupported CPU, no
-		   executable memory) the interpreter gives the same
-		   answers. */
-		(void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
-	}
-	ret = pcre2_match(re, (PCRE2_SPTR)subject, len, offset, 0,
-			  rules->md, NULL);
-	/* No match, and also match-limit and similar errors on hostile
-	   input: a rule that cannot decide did not match. */
-	return ret < 0 ? 0 : 1;
 }
 
 /* Whether text may hold a match of the set's alternation: not when it
@@ -1057,55 +1017,6 @@ void bounce_rules_free(struct bounce_rules **_rules)
 	/* the rules' strings may point into it; the rules are in the pool */
 	bounce_rules_cache_data_free(&rules->image_data);
 	pool_unref(&rules->pool);
-}
-
-int bounce_rules_exec(struct bounce_rules *rules, const pcre2_code *re,
-		      const char *subject, size_t len, size_t offset)
-{
-	size_t scanned, before;
-	int ret;
-
-	before = scanned = POINTER_CAST_TO(
-		hash_table_lookup(rules->scanned, re), size_t);
-	ret = rules_exec_counted(rules, (pcre2_code *)re, &scanned, subject,
-				 len, offset);
-	if (scanned != before)
-		hash_table_update(rules->scanned, re, POINTER_CAST(scanned));
-	return ret;
-}
-
-bool bounce_rules_named_group(struct bounce_rules *rules,
-			      const pcre2_code *re, const char *name,
-			      size_t *start_r, size_t *end_r)
-{
-	PCRE2_SPTR first, last, entry;
-	uint32_t entry_size;
-	int n;
-
-	if (pcre2_substring_nametable_scan(re, (PCRE2_SPTR)name, &first,
-					   &last) < 0)
-		return FALSE;
-	(void)pcre2_pattern_info(re, PCRE2_INFO_NAMEENTRYSIZE, &entry_size);
-	/* the first of the same-named groups that took part in the match */
-	for (entry = first; entry <= last; entry += entry_size) {
-		n = (entry[0] << 8) | entry[1];
-		if (bounce_rules_group(rules, n, start_r, end_r))
-			return TRUE;
-	}
-	return FALSE;
-}
-
-bool bounce_rules_group(struct bounce_rules *rules, int n,
-			size_t *start_r, size_t *end_r)
-{
-	PCRE2_SIZE *ov = pcre2_get_ovector_pointer(rules->md);
-
-	if (n < 0 || (uint32_t)n >= pcre2_get_ovector_count(rules->md) ||
-	    ov[2*n] == PCRE2_UNSET)
-		return FALSE;
-	*start_r = ov[2*n];
-	*end_r = ov[2*n + 1];
-	return TRUE;
 }
 
 const struct bounce_rule *

@@ -119,6 +119,31 @@ int rules_exec_counted(struct bounce_rules *rules, pcre2_code *re,
 		       size_t *scanned, const char *subject, size_t len,
 		       size_t offset);
 
+/* bounce-rules-set.c: adds a rule and its pattern to set (error_r: the
+   pattern is invalid); an alternation is compiled by rule_set_compile()
+   once every rule is added. */
+int rule_set_add(struct bounce_rules *rules, struct bounce_rules_cache *cache,
+		 struct rule_set *set, const struct bounce_rule *rule,
+		 const char *pattern, const char **error_r);
+int rule_set_compile(struct bounce_rules_cache *cache, struct rule_set *set,
+		     const char **error_r);
+void rule_set_free(struct rule_set *set);
+/* Whether text may hold a match of the set's alternation: not when it
+   lacks every pattern's literals. */
+bool rule_set_may_match(struct rule_set *set, const char *text, size_t len);
+/* After a match of an alternation: the rule its (*MARK) names, or -1. */
+int rule_set_mark(struct bounce_rules *rules, const struct rule_set *set);
+/* The index of the set's rule whose match in text starts leftmost, the
+   earlier rule on a tie, and where it starts; -1 when none matches. With
+   found, phrase patterns whose literals text lacks are skipped. */
+int rule_set_first(struct bounce_rules *rules, struct rule_set *set,
+		   const char *text, size_t len, const bool *found,
+		   size_t *start_r);
+/* The rule of rule_set_first() in the NUL-terminated text, or NULL. */
+const struct bounce_rule *
+rule_set_match(struct bounce_rules *rules, struct rule_set *set,
+	       const char *text, const bool *found);
+
 /* The rules' image (bounce-rules-image.c): appends it to buf, naming
    each pattern by its place in the cache file being written. FALSE when
    a pattern has no place there (then the image is not to be used). */

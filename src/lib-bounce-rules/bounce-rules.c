@@ -49,180 +49,12 @@ static const char *rules_location(struct rules_parser *parser)
 			   dec2str(parser->linenum), NULL);
 }
 
-static void
-rule_set_add_literals(struct rules_parser *parser, struct rule_set *set,
-		      const char *pattern)
-{
-	const char *const *literals;
-
-	if (set->unfiltered)
-		return;
-	literals = rules_pattern_literals(parser->cache, pattern);
-	if (literals == NULL) {
-		set->unfiltered = TRUE;
-		bounce_literal_index_free(&set->literals);
-		return;
-	}
-	if (set->literals == NULL)
-		set->literals = bounce_literal_index_create();
-	bounce_literal_index_add(set->literals, literals, 0);
-}
-
 static int
-rule_set_add(struct rules_parser *parser, struct rule_set *set,
-	     const struct bounce_rule *rule, const char *pattern)
+rules_add_rule(struct rules_parser *parser, struct rule_set *set,
+	       const struct bounce_rule *rule, const char *pattern)
 {
-	const char *error;
-	pcre2_code *re;
-
-	/* Compile alone first, so a bad pattern is reported at its line
-	   and cannot break out of its alternative. */
-	re = rules_compile_pattern(parser->cache, pattern, 0, &error);
-	if (re == NULL) {
-		parser->error = error;
-		return -1;
-	}
-	if (!array_is_created(&set->rules)) {
-		i_array_init(&set->rules, 16);
-		i_array_init(&set->patterns, 16);
-	}
-	if (set->alternation) {
-		pcre2_code_free(re);
-		if (set->source == NULL)
-			set->source = str_new(default_pool, 256);
-		else
-			str_append_c(set->source, '|');
-		str_printfa(set->source, "(?:%s)(*MARK:%u)", pattern,
-			    array_count(&set->rules));
-		rule_set_add_literals(parser, set, pattern);
-	} else {
-		struct rule_pattern *pat = array_append_space(&set->patterns);
-
-		pat->re = re;
-		if (set->prefilter) {
-			const char *const *literals =
-				rules_pattern_literals(parser->cache,
-						       pattern);
-
-			pat->literal_id = parser->rules->literal_count++;
-			pat->prefiltered = literals != NULL;
-			if (literals != NULL) {
-				bounce_literal_index_add(
-					parser->rules->literals,
-					literals, pat->literal_id);
-			}
-		}
-	}
-	array_push_back(&set->rules, rule);
-	return 0;
-}
-
-static int
-rule_set_compile(struct bounce_rules_cache *cache, struct rule_set *set,
-		 const char **error_r)
-{
-	if (set->source == NULL)
-		return 0;
-	set->all.re = rules_compile_pattern(cache, str_c(set->source), 0,
-					    error_r);
-	str_free(&set->source);
-	return set->all.re == NULL ? -1 : 0;
-}
-
-static void rule_set_free(struct rule_set *set)
-{
-	struct rule_pattern *pat;
-
-	if (set->all.re != NULL)
-		pcre2_code_free(set->all.re);
-	bounce_literal_index_free(&set->literals);
-	if (set->source != NULL)
-		str_free(&set->source);
-	if (array_is_created(&set->rules))
-		array_free(&set->rules);
-	if (array_is_created(&set->patterns)) {
-		array_foreach_modifiable(&set->patterns, pat)
-			pcre2_code_free(pat->re);
-		array_free(&set->patterns);
-	}
-}
-
-/* Whether text may hold a match of the set's alternation: not when it
-   lacks every pattern's literals. */
-static bool
-rule_set_may_match(struct rule_set *set, const char *text, size_t len)
-{
-	bool found = FALSE;
-
-	if (set->literals == NULL ||
-	    !bounce_literal_index_scan(set->literals, text, len, &found))
-		return TRUE;
-	return found;
-}
-
-/* After a match of an alternation: the rule its (*MARK) names. */
-static int rule_set_mark(struct bounce_rules *rules, const struct rule_set *set)
-{
-	PCRE2_SPTR mark = pcre2_get_mark(rules->md);
-	unsigned int idx;
-
-	if (mark == NULL || str_to_uint((const char *)mark, &idx) < 0 ||
-	    idx >= array_count(&set->rules))
-		return -1;
-	return (int)idx;
-}
-
-/* The index of the set's rule whose match in text starts leftmost, the
-   earlier rule on a tie, and where it starts; -1 when none matches. With
-   found, phrase patterns whose literals text lacks are skipped. */
-static int
-rule_set_first(struct bounce_rules *rules, struct rule_set *set,
-	       const char *text, size_t len, const bool *found,
-	       size_t *start_r)
-{
-	struct rule_pattern *pat;
-	size_t start, end, best_start = SIZE_MAX;
-	unsigned int i, count;
-	int best = -1;
-
-	if (set->alternation) {
-		if (set->all.re == NULL ||
-		    !rule_set_may_match(set, text, len) ||
-		    rules_exec_counted(rules, set->all.re, &set->all.scanned,
-				       text, len, 0) <= 0)
-			return -1;
-		(void)bounce_rules_group(rules, 0, start_r, &end);
-		return rule_set_mark(rules, set);
-	}
-	if (!array_is_created(&set->patterns))
-		return -1;
-	pat = array_get_modifiable(&set->patterns, &count);
-	for (i = 0; i < count && best_start > 0; i++) {
-		if (found != NULL && pat[i].prefiltered &&
-		    !found[pat[i].literal_id])
-			continue;
-		if (rules_exec_counted(rules, pat[i].re, &pat[i].scanned,
-				       text, len, 0) <= 0)
-			continue;
-		(void)bounce_rules_group(rules, 0, &start, &end);
-		if (start < best_start) {
-			best_start = start;
-			best = (int)i;
-		}
-	}
-	*start_r = best_start;
-	return best;
-}
-
-static const struct bounce_rule *
-rule_set_match(struct bounce_rules *rules, struct rule_set *set,
-	       const char *text, const bool *found)
-{
-	size_t start;
-	int idx;
-
-	idx = rule_set_first(rules, set, text, strlen(text), found, &start);
-	return idx < 0 ? NULL : array_idx(&set->rules, idx);
+	return rule_set_add(parser->rules, parser->cache, set, rule, pattern,
+			    &parser->error);
 }
 
 static struct phrase_group *
@@ -576,13 +408,14 @@ static int rules_parse_line(struct rules_parser *parser, const char *line)
 			return -1;
 		}
 		if (word[0] == 's')
-			return rule_set_add(parser, &rules->subjects, &rule, line);
+			return rules_add_rule(parser, &rules->subjects,
+					      &rule, line);
 		if (strchr(name, ':') != NULL)
 			name = t_strdup_until(name, strchr(name, ':'));
 		rule.group = p_strdup(rules->pool, name);
-		return rule_set_add(parser,
-				    &rules_phrase_group(rules, name)->set,
-				    &rule, line);
+		return rules_add_rule(parser,
+				      &rules_phrase_group(rules, name)->set,
+				      &rule, line);
 	}
 	if (strcmp(word, "command") == 0) {
 		arg = rules_next_word(&line);
@@ -594,7 +427,7 @@ static int rules_parse_line(struct rules_parser *parser, const char *line)
 		rule.category = -1;
 		rule.id = rules_location(parser);
 		rule.group = p_strdup(rules->pool, t_str_lcase(arg));
-		return rule_set_add(parser, &rules->commands, &rule, line);
+		return rules_add_rule(parser, &rules->commands, &rule, line);
 	}
 	if (strcmp(word, "when") == 0) {
 		struct when_rule *wr;
@@ -625,16 +458,17 @@ static int rules_parse_line(struct rules_parser *parser, const char *line)
 		i_zero(&rule);
 		rule.category = -1;
 		rule.id = rules_location(parser);
-		return rule_set_add(parser, &rules->keep_headers, &rule, line);
+		return rules_add_rule(parser, &rules->keep_headers, &rule,
+				      line);
 	}
 	if (strcmp(word, "original") == 0) {
 		i_zero(&rule);
 		rule.category = -1;
 		rule.id = rules_location(parser);
 		/* Markers are whole lines: anchor them there. */
-		return rule_set_add(parser, &rules->originals, &rule,
-				    t_strconcat("(?m)^[ \t]*(?:", line, ")",
-						NULL));
+		return rules_add_rule(parser, &rules->originals, &rule,
+				      t_strconcat("(?m)^[ \t]*(?:", line, ")",
+						  NULL));
 	}
 	if (strcmp(word, "status") == 0) {
 		struct status_rule *st;

@@ -144,6 +144,23 @@ const struct bounce_rule *
 rule_set_match(struct bounce_rules *rules, struct rule_set *set,
 	       const char *text, const bool *found);
 
+/* bounce-rules-phrase.c: the phrase group of this name, added (after the
+   others, with no order) when there is none. */
+struct phrase_group *
+rules_phrase_group(struct bounce_rules *rules, const char *name);
+/* A group filter covers its own group and, when it names a category,
+   every labelled group of that category. */
+bool rules_group_covers(const char *filter, const char *group);
+/* Puts the groups in the order they are tried. */
+void rules_phrases_sort(struct bounce_rules *rules);
+
+/* bounce-rules-status.c: whether pattern is an x.y.z status pattern, and
+   how specific it is (the number of fields given) */
+bool rules_status_pattern_valid(const char *pattern, unsigned int *spec_r);
+bool rules_status_pattern_match(const char *pattern, const char *status);
+/* Puts the status rules most specific first, in file order otherwise. */
+void rules_status_sort(struct bounce_rules *rules);
+
 /* The rules' image (bounce-rules-image.c): appends it to buf, naming
    each pattern by its place in the cache file being written. FALSE when
    a pattern has no place there (then the image is not to be used). */

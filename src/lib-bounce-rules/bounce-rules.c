@@ -57,34 +57,6 @@ rules_add_rule(struct rules_parser *parser, struct rule_set *set,
 			    &parser->error);
 }
 
-static struct phrase_group *
-rules_phrase_group(struct bounce_rules *rules, const char *name)
-{
-	struct phrase_group *group;
-	unsigned int seq = array_count(&rules->phrases);
-
-	if (rules->last_group < seq) {
-		group = array_idx_modifiable(&rules->phrases, rules->last_group);
-		if (strcmp(group->name, name) == 0)
-			return group;
-	}
-	array_foreach_modifiable(&rules->phrases, group) {
-		if (strcmp(group->name, name) == 0) {
-			rules->last_group = array_foreach_idx(&rules->phrases,
-							      group);
-			return group;
-		}
-	}
-	rules->last_group = seq;
-
-	group = array_append_space(&rules->phrases);
-	group->set.prefilter = TRUE;
-	group->seq = seq;
-	group->name = p_strdup(rules->pool, name);
-	group->order = UINT_MAX;
-	return group;
-}
-
 /* The index of a category the classifier named, or -1. */
 static int rules_category_find(struct bounce_rules *rules, const char *name)
 {
@@ -136,16 +108,6 @@ static bool rules_group_valid(struct rules_parser *parser, const char *name)
 	return FALSE;
 }
 
-/* A group filter covers its own group and, when it names a category,
-   every labelled group of that category. */
-static bool group_covers(const char *filter, const char *group)
-{
-	size_t len = strlen(filter);
-
-	return strncmp(filter, group, len) == 0 &&
-		(group[len] == '\0' || group[len] == '/');
-}
-
 /* Split off the first whitespace-separated word. */
 static const char *rules_next_word(const char **line)
 {
@@ -160,37 +122,6 @@ static const char *rules_next_word(const char **line)
 	while (**line == ' ' || **line == '\t')
 		(*line)++;
 	return t_strdup_until(start, p);
-}
-
-static bool status_pattern_valid(const char *pattern, unsigned int *spec_r)
-{
-	unsigned int i, parts = 1, spec = 0;
-	bool digit = FALSE;
-
-	if (strlen(pattern) >= sizeof(((struct status_rule *)0)->pattern))
-		return FALSE;
-	if (pattern[0] != '2' && pattern[0] != '4' && pattern[0] != '5' &&
-	    pattern[0] != '*')
-		return FALSE;
-	for (i = 0; pattern[i] != '\0'; i++) {
-		if (pattern[i] == '.') {
-			if (!digit && pattern[i-1] != '*')
-				return FALSE;
-			parts++;
-			digit = FALSE;
-		} else if (pattern[i] == '*') {
-			if (i > 0 && pattern[i-1] != '.')
-				return FALSE;
-		} else if (i_isdigit(pattern[i])) {
-			if (!digit)
-				spec++;
-			digit = TRUE;
-		} else {
-			return FALSE;
-		}
-	}
-	*spec_r = spec;
-	return parts == 3;
 }
 
 static int rules_parse_file(struct rules_parser *parser, const char *path);
@@ -211,7 +142,7 @@ rules_parse_conditions(struct rules_parser *parser, const char *arg,
 		    (str_begins(*words, "after-") && (*words)[6] != '\0')) {
 			/* fine as it is */
 		} else if (str_begins(*words, "status=")) {
-			if (!status_pattern_valid(*words + 7, &spec)) {
+			if (!rules_status_pattern_valid(*words + 7, &spec)) {
 				parser->error = t_strdup_printf(
 					"invalid status pattern '%s'",
 					*words + 7);
@@ -475,7 +406,7 @@ static int rules_parse_line(struct rules_parser *parser, const char *line)
 		unsigned int spec;
 
 		arg = rules_next_word(&line);
-		if (!status_pattern_valid(arg, &spec)) {
+		if (!rules_status_pattern_valid(arg, &spec)) {
 			parser->error = t_strdup_printf(
 				"invalid status pattern '%s'", arg);
 			return -1;
@@ -611,23 +542,6 @@ static int rules_parse_file(struct rules_parser *parser, const char *path)
 	return ret;
 }
 
-static int status_rule_cmp(const struct status_rule *a,
-			   const struct status_rule *b)
-{
-	/* Most specific first; file order among equals (stable by id). */
-	if (a->specificity != b->specificity)
-		return a->specificity > b->specificity ? -1 : 1;
-	return 0;
-}
-
-static int phrase_group_cmp(const struct phrase_group *a,
-			    const struct phrase_group *b)
-{
-	if (a->order != b->order)
-		return a->order < b->order ? -1 : 1;
-	return a->seq < b->seq ? -1 : (a->seq > b->seq ? 1 : 0);
-}
-
 static struct bounce_rules *rules_create(const char *const *categories)
 {
 	struct bounce_rules *rules;
@@ -742,9 +656,8 @@ rules_compile(struct bounce_rules *rules, struct bounce_rules_cache *cache,
 		*error_r = error;
 		return -1;
 	}
-	array_sort(&rules->status, status_rule_cmp);
-	/* groups not named in category-order keep their file order */
-	array_sort(&rules->phrases, phrase_group_cmp);
+	rules_status_sort(rules);
+	rules_phrases_sort(rules);
 	return 0;
 }
 
@@ -854,45 +767,6 @@ void bounce_rules_free(struct bounce_rules **_rules)
 }
 
 const struct bounce_rule *
-bounce_rules_match_phrase(struct bounce_rules *rules, const char *text)
-{
-	return bounce_rules_match_phrase_in(rules, text, NULL);
-}
-
-static bool groups_cover(const char *const *groups, const char *group)
-{
-	for (; *groups != NULL; groups++) {
-		if (group_covers(*groups, group))
-			return TRUE;
-	}
-	return FALSE;
-}
-
-const struct bounce_rule *
-bounce_rules_match_phrase_in(struct bounce_rules *rules, const char *text,
-			     const char *const *groups)
-{
-	const struct bounce_rule *rule;
-	struct phrase_group *group;
-	const bool *found = NULL;
-	size_t len = strlen(text);
-
-	/* Which patterns can match at all: unknown for a non-ASCII text */
-	memset(rules->literal_found, 0, rules->literal_count);
-	if (bounce_literal_index_scan(rules->literals, text, len,
-				      rules->literal_found))
-		found = rules->literal_found;
-	array_foreach_modifiable(&rules->phrases, group) {
-		if (groups != NULL && !groups_cover(groups, group->name))
-			continue;
-		rule = rule_set_match(rules, &group->set, text, found);
-		if (rule != NULL)
-			return rule;
-	}
-	return NULL;
-}
-
-const struct bounce_rule *
 bounce_rules_find_command(struct bounce_rules *rules, const char *text,
 			  size_t near)
 {
@@ -922,8 +796,6 @@ bounce_rules_find_command(struct bounce_rules *rules, const char *text,
 	return best;
 }
 
-static bool status_pattern_match(const char *pattern, const char *status);
-
 static bool when_condition_holds(const char *cond,
 				 const struct bounce_when_facts *facts)
 {
@@ -940,7 +812,7 @@ static bool when_condition_holds(const char *cond,
 	}
 	i_assert(str_begins(cond, "status="));
 	return facts->status != NULL &&
-		status_pattern_match(cond + 7, facts->status);
+		rules_status_pattern_match(cond + 7, facts->status);
 }
 
 const struct bounce_rule *
@@ -952,7 +824,7 @@ bounce_rules_match_when(struct bounce_rules *rules,
 	const char *const *cond;
 
 	array_foreach(&rules->when, wr) {
-		if (!group_covers(wr->group, group))
+		if (!rules_group_covers(wr->group, group))
 			continue;
 		for (cond = wr->conditions; *cond != NULL; cond++) {
 			if (!when_condition_holds(*cond, facts))
@@ -960,56 +832,6 @@ bounce_rules_match_when(struct bounce_rules *rules,
 		}
 		if (*cond == NULL)
 			return &wr->rule;
-	}
-	return NULL;
-}
-
-static bool status_pattern_match(const char *pattern, const char *status)
-{
-	/* Compare field by field; '*' matches a whole field. */
-	while (*pattern != '\0') {
-		if (*pattern == '*') {
-			pattern++;
-			while (*status != '\0' && *status != '.')
-				status++;
-		} else {
-			while (*pattern != '\0' && *pattern != '.') {
-				if (*pattern++ != *status++)
-					return FALSE;
-			}
-			if (*status != '\0' && *status != '.')
-				return FALSE;
-		}
-		if (*pattern != *status)
-			return FALSE;
-		if (*pattern == '.') {
-			pattern++;
-			status++;
-		}
-	}
-	return *status == '\0';
-}
-
-const struct bounce_rule *
-bounce_rules_match_status(struct bounce_rules *rules, const char *status)
-{
-	const struct status_rule *st;
-
-	array_foreach(&rules->status, st) {
-		if (status_pattern_match(st->pattern, status))
-			return &st->rule;
-	}
-	return NULL;
-}
-
-const struct bounce_rule *
-bounce_rules_match_reply(struct bounce_rules *rules, const char *reply)
-{
-	const struct reply_rule *rr;
-
-	array_foreach(&rules->reply, rr) {
-		if (strcmp(rr->code, reply) == 0)
-			return &rr->rule;
 	}
 	return NULL;
 }

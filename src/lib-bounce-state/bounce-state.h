@@ -5,22 +5,30 @@
    within a window, and whether (when, why) the address was returned. No
    Sieve in here.
 
-   Keys, under shared/bounce/ADDR/ (ADDR lowercased, dict-escaped):
-     soft/DAY   soft bounces on that day (days since the epoch, UTC),
-                counted with dict_atomic_inc so concurrent deliveries
-                never lose a count (the file dict increments only
-                existing keys: the first count of a day is made under a
-                lock file beside the dict, DICT.create-lock)
-     soft-last  DAY of the latest soft bounce, set before its count;
-                the day keys are looked up only when it is there and
-                at most a day older than the window's first day
-     returned   "UNIXTIME REASON", set once; cleared only by a reset
-   shared/bounce-index/ADDR names the addresses for listing (drivers
-   that iterate, e.g. file and SQL; Redis does not: a caller that can
-   find the index keys itself passes their addresses to
-   bounce_state_list_names()). */
+   Every key carries the mailbox user whose deliveries keep it, so that
+   one dict (a database, a Redis server) can hold many users' state
+   without one user's bounces touching another's. Keys, under
+   shared/bounce-state/USER/ADDR/ (USER as given, ADDR lowercased, both
+   dict-escaped):
+     returned      "UNIXTIME REASON", set once; cleared only by a reset
+     soft-last     DAY of the latest soft bounce (days since the epoch,
+                   UTC), set with or before its count; a store that
+                   cannot iterate (file, Redis) reads the day keys only
+                   when it is at most a day older than the window
+     soft-time/DAY UNIXTIME of that day's latest soft bounce, set in the
+                   same transaction before the count: in SQL it makes
+                   the day's row, so that the count's increment finds it
+     soft/DAY      soft bounces on that day, counted with
+                   dict_atomic_inc so that concurrent deliveries never
+                   lose a count (the file dict increments only existing
+                   keys: its first count of a day is made under a lock
+                   file beside it, DICT.create-lock)
+   Nothing else lives under shared/bounce-state/: other per-user data
+   takes its own prefix, shared/bounce-NAME/USER/. */
 
 #include "bounce.h"
+
+struct event;
 
 #define BOUNCE_STATE_DEFAULT_SOFT_LIMIT 3
 #define BOUNCE_STATE_DEFAULT_SOFT_WINDOW (30*24*3600)
@@ -28,13 +36,19 @@
 #define BOUNCE_STATE_DEFAULT_DICT_FILE ".bounce-state.dict"
 /* Most days looked up for a window */
 #define BOUNCE_STATE_MAX_WINDOW_DAYS 366
+/* A file dict holding more addresses than this logs a warning, once */
+#define BOUNCE_STATE_FILE_WARN_ADDRESSES 5000
 
 struct bounce_state_settings {
 	const char *dict_uri;
 	/* For relative paths and ~/ in dict URIs */
 	const char *home_dir;
+	/* The user whose state this is: part of every key. Only
+	   bounce_state_users() may be called without one. */
 	const char *username;
 	const char *base_dir;
+	/* Warnings (a file dict grown too big) are logged here */
+	struct event *event_parent;
 	unsigned int soft_limit;
 	/* seconds; rounded up to whole days */
 	unsigned int soft_window;
@@ -92,17 +106,27 @@ int bounce_state_unrecord(struct bounce_state *state,
 /* Forget everything about the address: active again, count 0. */
 int bounce_state_reset(struct bounce_state *state, const char *address,
 		       time_t now, const char **error_r);
-/* All addresses ever recorded (and not reset), in no order. */
+/* The user's addresses that are returned or have soft bounces within
+   the window, in no order. Needs a dict that can iterate (file, SQL);
+   for others a caller that finds the keys itself (Redis: SCAN for
+   bounce_state_key_prefix()) passes their addresses to
+   bounce_state_list_names(). */
 int bounce_state_list(struct bounce_state *state, time_t now, pool_t pool,
 		      ARRAY_TYPE(bounce_state_address) *addresses_r,
 		      const char **error_r);
-/* The same for the addresses named by index keys found otherwise. */
+/* The same for the addresses named. */
 int bounce_state_list_names(struct bounce_state *state,
 			    const ARRAY_TYPE(const_string) *names, time_t now,
 			    pool_t pool,
 			    ARRAY_TYPE(bounce_state_address) *addresses_r,
 			    const char **error_r);
-/* The index keys' prefix, without the dict's "shared/". */
-const char *bounce_state_index_key_prefix(void);
+/* The users the dict holds state for (a dict that can iterate). */
+int bounce_state_users(struct bounce_state *state, pool_t pool,
+		       ARRAY_TYPE(const_string) *users_r,
+		       const char **error_r);
+/* The keys' prefix without the dict's "shared/": "bounce-state/", and
+   with a user "bounce-state/USER/" (escaped). An address's keys follow
+   it as ADDR/NAME. */
+const char *bounce_state_key_prefix(const char *username);
 
 #endif

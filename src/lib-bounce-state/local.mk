@@ -2,5 +2,9 @@
 # Dovecot dict. bounce-state.h is its contract.
 noinst_LTLIBRARIES += src/lib-bounce-state/libbounce-state.la
 src_lib_bounce_state_libbounce_state_la_SOURCES = \
-	src/lib-bounce-state/bounce-state.c
-noinst_HEADERS += src/lib-bounce-state/bounce-state.h
+	src/lib-bounce-state/bounce-state-dict.c \
+	src/lib-bounce-state/bounce-state.c \
+	src/lib-bounce-state/bounce-state-list.c
+noinst_HEADERS += \
+	src/lib-bounce-state/bounce-state.h \
+	src/lib-bounce-state/bounce-state-private.h

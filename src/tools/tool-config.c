@@ -24,7 +24,8 @@ int tool_config_read(const char *config_path, const char *const *names,
 	array_push_back(&argv, &config_path);
 	arg = "-h"; array_push_back(&argv, &arg);
 	for (; names[i] != NULL; i++) {
-		arg = t_strconcat("plugin/", names[i], NULL);
+		arg = names[i][0] == '/' ? names[i] + 1 :
+			t_strconcat("plugin/", names[i], NULL);
 		array_push_back(&argv, &arg);
 		values_r[i] = "";
 	}

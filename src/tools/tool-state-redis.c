@@ -1,12 +1,11 @@
 /* Listing for Redis dicts: Dovecot's redis driver cannot iterate, so
-   bounce-state asks the server itself (SCAN) for the index keys the
-   library writes, and reads each address through the dict as usual. */
+   bounce-state asks the server itself (SCAN) for the keys the library
+   writes, and reads each address through the dict as usual. */
 
 #include "lib.h"
 #include "array.h"
 #include "str.h"
 #include "dict.h"
-#include "bounce-state.h"
 #include "tool-state-redis.h"
 
 #include <hiredis/hiredis.h>
@@ -106,10 +105,10 @@ static int redis_select(redisContext *ctx, const struct redis_uri *uri,
 }
 
 static int redis_scan(redisContext *ctx, const char *key_prefix,
-		      pool_t pool, ARRAY_TYPE(const_string) *addresses_r,
-		      const char **error_r)
+		      tool_state_redis_key_callback_t *callback,
+		      void *context, const char **error_r)
 {
-	const char *pattern, *cursor = "0", *address;
+	const char *pattern, *cursor = "0";
 	size_t prefix_len = strlen(key_prefix);
 	redisReply *reply, *keys;
 	size_t i;
@@ -128,29 +127,26 @@ static int redis_scan(redisContext *ctx, const char *key_prefix,
 			return -1;
 		}
 		keys = reply->element[1];
-		for (i = 0; i < keys->elements; i++) {
-			if (keys->element[i]->type != REDIS_REPLY_STRING ||
-			    keys->element[i]->len <= prefix_len)
-				continue;
-			address = dict_unescape_string(
-				keys->element[i]->str + prefix_len);
-			address = p_strdup(pool, address);
-			array_push_back(addresses_r, &address);
-		}
+		for (i = 0; i < keys->elements; i++) T_BEGIN {
+			if (keys->element[i]->type == REDIS_REPLY_STRING &&
+			    keys->element[i]->len > prefix_len) {
+				callback(keys->element[i]->str + prefix_len,
+					 context);
+			}
+		} T_END;
 		cursor = t_strdup(reply->element[0]->str);
 		freeReplyObject(reply);
 	} while (strcmp(cursor, "0") != 0);
 	return 0;
 }
 
-int tool_state_redis_addresses(const char *uri, pool_t pool,
-			       ARRAY_TYPE(const_string) *addresses_r,
-			       const char **error_r)
+int tool_state_redis_keys(const char *uri, const char *key_prefix,
+			  tool_state_redis_key_callback_t *callback,
+			  void *context, const char **error_r)
 {
 	struct redis_uri ruri;
 	struct timeval timeout = { REDIS_TIMEOUT_SECS, 0 };
 	redisContext *ctx;
-	const char *key_prefix;
 	int ret;
 
 	i_assert(str_begins(uri, "redis:"));
@@ -168,12 +164,12 @@ int tool_state_redis_addresses(const char *uri, pool_t pool,
 		return -1;
 	}
 	/* the driver stores shared/KEY as PREFIX + KEY */
-	key_prefix = t_strconcat(ruri.prefix, bounce_state_index_key_prefix(),
-				 NULL);
-	p_array_init(addresses_r, pool, 16);
 	ret = redis_select(ctx, &ruri, error_r);
-	if (ret == 0)
-		ret = redis_scan(ctx, key_prefix, pool, addresses_r, error_r);
+	if (ret == 0) {
+		ret = redis_scan(ctx, t_strconcat(ruri.prefix, key_prefix,
+						  NULL),
+				 callback, context, error_r);
+	}
 	redisFree(ctx);
 	return ret;
 }

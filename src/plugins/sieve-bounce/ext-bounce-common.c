@@ -110,6 +110,7 @@ static void ext_bounce_read_state_settings(struct sieve_instance *svinst,
 	set->home_dir = p_strdup(ectx->pool,
 				 sieve_environment_get_homedir(svinst));
 	set->base_dir = p_strdup(ectx->pool, svinst->base_dir);
+	set->event_parent = svinst->event;
 	set->soft_limit = BOUNCE_STATE_DEFAULT_SOFT_LIMIT;
 	set->soft_window = BOUNCE_STATE_DEFAULT_SOFT_WINDOW;
 	if (sieve_setting_get_uint_value(svinst, "sieve_bounce_soft_limit",

@@ -1,8 +1,9 @@
 #ifndef BOUNCE_RULES_PRIVATE_H
 #define BOUNCE_RULES_PRIVATE_H
 
-/* The loaded rules, shared by their loader (bounce-rules.c) and their
-   image in the rules cache (bounce-rules-image.c). */
+/* The loaded rules' structures, which the library's files share, and
+   what each file offers the others. bounce-rules.h is the contract with
+   the library's users. */
 
 #include "array.h"
 #include "hash.h"
@@ -160,6 +161,9 @@ bool rules_status_pattern_valid(const char *pattern, unsigned int *spec_r);
 bool rules_status_pattern_match(const char *pattern, const char *status);
 /* Puts the status rules most specific first, in file order otherwise. */
 void rules_status_sort(struct bounce_rules *rules);
+
+/* bounce-rules-format.c: frees a format's patterns */
+void rules_format_free(struct bounce_format *fmt);
 
 /* The rules' image (bounce-rules-image.c): appends it to buf, naming
    each pattern by its place in the cache file being written. FALSE when

@@ -4,6 +4,9 @@
 noinst_LTLIBRARIES += src/lib-bounce-rules/libbounce-rules.la
 src_lib_bounce_rules_libbounce_rules_la_SOURCES = \
 	src/lib-bounce-rules/bounce-rules.c \
+	src/lib-bounce-rules/bounce-rules-parse.c \
+	src/lib-bounce-rules/bounce-rules-grammar.c \
+	src/lib-bounce-rules/bounce-rules-format.c \
 	src/lib-bounce-rules/bounce-rules-source.c \
 	src/lib-bounce-rules/bounce-rules-pattern.c \
 	src/lib-bounce-rules/bounce-rules-set.c \
@@ -17,6 +20,7 @@ src_lib_bounce_rules_libbounce_rules_la_LIBADD = $(PCRE2_LIBS)
 noinst_HEADERS += \
 	src/lib-bounce-rules/bounce-rules.h \
 	src/lib-bounce-rules/bounce-rules-private.h \
+	src/lib-bounce-rules/bounce-rules-parse.h \
 	src/lib-bounce-rules/bounce-rules-source.h \
 	src/lib-bounce-rules/bounce-rules-literal.h \
 	src/lib-bounce-rules/bounce-rules-cache.h

@@ -33,6 +33,58 @@ static const char *dsn_lcase_word(pool_t pool, const char *value)
 	return p == value ? NULL : p_strdup(pool, t_str_lcase(t_strdup_until(value, p)));
 }
 
+/* Whether an address's domain is a name only the receiving site knows:
+   unqualified ("user@mailhub"), or under a name reserved or customary
+   for private networks (RFC 6762 .local, RFC 8375 home.arpa, RFC 6761
+   .localhost, .internal, .lan...). */
+static bool dsn_domain_is_internal(const char *address)
+{
+	static const char *const internal[] = {
+		"local", "localdomain", "localhost", "internal", "lan",
+		"intranet", "corp", "home", "private", "arpa",
+	};
+	const char *domain = strrchr(address, '@'), *tld;
+	unsigned int i;
+
+	if (domain == NULL)
+		return FALSE;
+	tld = strrchr(domain, '.');
+	if (tld == NULL)
+		return TRUE;
+	for (i = 0; i < N_ELEMENTS(internal); i++) {
+		if (strcmp(tld + 1, internal[i]) == 0)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+static bool dsn_same_domain(const char *a, const char *b)
+{
+	const char *da = strrchr(a, '@'), *db = strrchr(b, '@');
+
+	return da != NULL && db != NULL && strcmp(da, db) == 0;
+}
+
+/* The address the sender wrote, of the two a recipient block may name.
+   Final-Recipient is the address the reporting MTA tried: usually the
+   one the sender wrote, or the target it was forwarded to elsewhere
+   (which is what failed). But when the receiving site rewrote its own
+   address - to a host only it knows (user@mailcluster.local), or to
+   another mailbox of the same domain (an alias it expanded) - the
+   sender knows only Original-Recipient. */
+static const char *dsn_recipient_address(const char *final, const char *orig)
+{
+	if (final == NULL)
+		return orig;
+	if (orig == NULL || strcmp(final, orig) == 0)
+		return final;
+	if (dsn_domain_is_internal(final) && !dsn_domain_is_internal(orig))
+		return orig;
+	if (dsn_same_domain(final, orig))
+		return orig;
+	return final;
+}
+
 static void
 dsn_add_recipient(struct bounce_context *ctx,
 		  const ARRAY_TYPE(bounce_header) *fields)
@@ -43,9 +95,10 @@ dsn_add_recipient(struct bounce_context *ctx,
 	final = bounce_headers_find(fields, "Final-Recipient");
 	orig = bounce_headers_find(fields, "Original-Recipient");
 	if (final != NULL)
-		addr = bounce_address_normalize(ctx->pool, dsn_value(final));
-	if (addr == NULL && orig != NULL)
-		addr = bounce_address_normalize(ctx->pool, dsn_value(orig));
+		final = bounce_address_normalize(ctx->pool, dsn_value(final));
+	if (orig != NULL)
+		orig = bounce_address_normalize(ctx->pool, dsn_value(orig));
+	addr = dsn_recipient_address(final, orig);
 	if (addr == NULL) {
 		value = bounce_headers_find(fields, "X-Actual-Recipient");
 		if (value != NULL)

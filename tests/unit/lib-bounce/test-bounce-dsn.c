@@ -102,6 +102,32 @@ static void test_dsn_address_fields(void)
 	TEST_ASSERT_RCPT(report, 1, "actual@example.org", "hard",
 			 "bad-mailbox");
 
+	/* Final-Recipient rewritten by the receiving site, to a host only
+	   it knows or to another mailbox of its domain: the sender wrote
+	   Original-Recipient. Forwarded elsewhere, the target failed. */
+	report = test_classify(TEST_DSN_HEAD
+		"Final-Recipient: rfc822; user@mailcluster.local\n"
+		"Original-Recipient: rfc822; user@example.com\n"
+		"Action: failed\nStatus: 5.2.2\n\n"
+		"Final-Recipient: rfc822; jane@mailhub\n"
+		"Original-Recipient: rfc822; jdoe@example.com\n"
+		"Action: failed\nStatus: 5.2.2\n\n"
+		"Final-Recipient: rfc822; jane.doe@example.net\n"
+		"Original-Recipient: rfc822; jane@example.net\n"
+		"Action: failed\nStatus: 5.2.2\n\n"
+		"Final-Recipient: rfc822; jane@elsewhere.example\n"
+		"Original-Recipient: rfc822; jane@example.org\n"
+		"Action: failed\nStatus: 5.2.2\n\n--b1--\n", NULL);
+	CU_ASSERT_EQUAL_FATAL(array_count(&report->recipients), 4);
+	CU_ASSERT_STRING_EQUAL(test_rcpt(report, 0)->address,
+			       "user@example.com");
+	CU_ASSERT_STRING_EQUAL(test_rcpt(report, 1)->address,
+			       "jdoe@example.com");
+	CU_ASSERT_STRING_EQUAL(test_rcpt(report, 2)->address,
+			       "jane@example.net");
+	CU_ASSERT_STRING_EQUAL(test_rcpt(report, 3)->address,
+			       "jane@elsewhere.example");
+
 	/* two blocks for one address are one recipient */
 	report = test_classify(TEST_DSN_HEAD
 		"Final-Recipient: rfc822; twice@example.org\n"

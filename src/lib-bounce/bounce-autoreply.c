@@ -11,6 +11,7 @@
 #include "bounce-mime.h"
 #include "bounce-status.h"
 #include "bounce-rules.h"
+#include "bounce-address.h"
 #include "bounce-recognise.h"
 
 static const char *autoreply_sender(struct bounce_context *ctx)
@@ -56,6 +57,10 @@ bool bounce_recognise_autoreply(struct bounce_context *ctx)
 	const char *subject, *rule_id;
 	int category;
 
+	/* A mail system's notice is nobody's reply, though some mark it
+	   "Auto-Submitted: auto-replied" (Exim does). */
+	if (bounce_address_author_is_mail_system(ctx))
+		return FALSE;
 	subject = bounce_parsed_header(ctx->parsed, "Subject");
 	if (subject != NULL)
 		rule = bounce_rules_match_subject(ctx->rules, subject);

@@ -13,6 +13,7 @@
 #include "bounce-mime.h"
 #include "bounce-status.h"
 #include "bounce-rules.h"
+#include "bounce-address.h"
 #include "bounce-recognise.h"
 #include "bounce-decide.h"
 #include "bounce-private.h"
@@ -240,71 +241,34 @@ static bool header_is_report(const char *content_type)
 		strstr(t_str_lcase(content_type), "multipart/report") != NULL;
 }
 
-/* Whether the returned original is itself a notification (a bounce
-   returned or forwarded whole): its addressee is no failed recipient. */
-static bool classify_original_is_notification(struct bounce_context *ctx)
-{
-	const char *value;
-
-	if (header_is_report(bounce_headers_find(&ctx->parsed->orig_headers,
-						 "Content-Type")))
-		return TRUE;
-	value = bounce_headers_find(&ctx->parsed->orig_headers, "From");
-	if (value == NULL)
-		return FALSE;
-	value = t_str_lcase(value);
-	return strstr(value, "mailer-daemon") != NULL ||
-		strstr(value, "postmaster") != NULL;
-}
-
-/* Whether the notification comes from a mail system: a null return path,
-   or a mailer-daemon or postmaster sender. */
-static bool classify_from_mail_system(struct bounce_context *ctx)
-{
-	const char *value;
-
-	value = bounce_parsed_header(ctx->parsed, "Return-Path");
-	if (value != NULL && strstr(value, "<>") != NULL)
-		return TRUE;
-	value = bounce_parsed_header(ctx->parsed, "From");
-	if (value == NULL)
-		return FALSE;
-	value = t_str_lcase(value);
-	return strstr(value, "mailer-daemon@") != NULL ||
-		strstr(value, "postmaster@") != NULL;
-}
-
 /* A notification that is a bounce (a DSN, or a format's match lines held
-   in a mail system's notice) but names no address of its own - Postfix's "Delivery report
-   unavailable", Sendmail 5's "host (smtp)... Deferred" - returned the
-   message it could not deliver: its sole addressee is the recipient. */
+   in a mail system's notice) but names no address of its own - Postfix's
+   "Delivery report unavailable", Sendmail 5's "host (smtp)... Deferred",
+   Exim's "Mail failure - rejected by local scanning code" - returned the
+   message it could not deliver: its addressee is the recipient
+   (bounce-address.h). When it names none either, the bounce is about an
+   address nobody can tell (code 30). */
 static bool classify_original_recipient(struct bounce_context *ctx)
 {
-	const struct message_address *addr;
-	const char *value, *norm;
+	const char *addr;
 
 	if (!classify_has_part(ctx->parsed, BOUNCE_PART_DELIVERY_STATUS) &&
-	    !(ctx->format_matched && classify_from_mail_system(ctx)))
+	    !(ctx->format_matched && bounce_address_from_mail_system(ctx)))
 		return FALSE;
 	/* a text cut short may have named the address further on */
 	if (ctx->parsed->truncated)
 		return FALSE;
-	if (bounce_headers_find(&ctx->parsed->orig_headers, "Cc") != NULL ||
-	    classify_original_is_notification(ctx))
+	addr = bounce_address_from_original(ctx);
+	if (addr != NULL) {
+		(void)bounce_context_add_recipient(ctx, addr);
+		ctx->report->format = "original-recipient";
+		return TRUE;
+	}
+	/* a mail system's notice, not a person's reply */
+	if (!bounce_address_author_is_mail_system(ctx))
 		return FALSE;
-	value = bounce_headers_find(&ctx->parsed->orig_headers, "To");
-	if (value == NULL)
-		return FALSE;
-	addr = message_address_parse(pool_datastack_create(),
-				     (const unsigned char *)value,
-				     strlen(value), 2, 0);
-	if (addr == NULL || addr->next != NULL)
-		return FALSE;
-	norm = bounce_message_address(ctx->pool, addr);
-	if (norm == NULL)
-		return FALSE;
-	(void)bounce_context_add_recipient(ctx, norm);
-	ctx->report->format = "original-recipient";
+	(void)bounce_context_add_recipient(ctx, "");
+	ctx->report->format = "notice";
 	return TRUE;
 }
 
@@ -442,6 +406,7 @@ static bool classify_embedded_report(struct bounce_classifier *cls,
 	inner_ctx.parsed = &inner;
 	inner_ctx.text_lower = NULL;
 	inner_ctx.format_matched = FALSE;
+	inner_ctx.own_addresses_set = FALSE;
 	classify_parsed(&inner_ctx);
 	if (array_count(&report->recipients) > 0) {
 		report->truncated = inner.truncated;

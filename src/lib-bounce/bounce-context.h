@@ -28,6 +28,12 @@ struct bounce_context {
 	const char *text_lower;
 	/* a plain-text format's match lines held (bounce-format.c) */
 	bool format_matched;
+
+	/* Made when first needed (bounce-address.c): the addresses
+	   X-Failed-Recipients lists, and those of the notification's own
+	   machinery, which are never a failed recipient found in its text */
+	bool own_addresses_set;
+	ARRAY_TYPE(const_string) failed_addresses, own_addresses;
 };
 
 /* The report's recipient with this address, added when it has none; ""

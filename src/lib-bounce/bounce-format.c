@@ -6,10 +6,10 @@
 #include "lib.h"
 #include "array.h"
 #include "str.h"
-#include "message-address.h"
 #include "bounce-mime.h"
 #include "bounce-status.h"
 #include "bounce-rules.h"
+#include "bounce-address.h"
 #include "bounce-recognise.h"
 
 #define FORMAT_MAX_DIAGNOSTIC 4096
@@ -76,69 +76,11 @@ static void format_finish_recipient(struct bounce_context *ctx,
 	str_truncate(diag, 0);
 }
 
-static bool format_address_listed(const ARRAY_TYPE(const_string) *list,
-				  const char *address)
-{
-	const char *const *p;
-
-	array_foreach(list, p) {
-		if (strcmp(*p, address) == 0)
-			return TRUE;
-	}
-	return FALSE;
-}
-
-static void
-format_header_addresses(struct bounce_context *ctx, const char *name,
-			ARRAY_TYPE(const_string) *addrs)
-{
-	const struct bounce_header *hdr;
-	const struct message_address *addr;
-	const char *norm;
-
-	array_foreach(&ctx->parsed->headers, hdr) {
-		if (strcasecmp(hdr->name, name) != 0)
-			continue;
-		addr = message_address_parse(pool_datastack_create(),
-					     (const unsigned char *)hdr->value,
-					     strlen(hdr->value), 64, 0);
-		for (; addr != NULL; addr = addr->next) {
-			norm = bounce_message_address(pool_datastack_create(),
-						      addr);
-			if (norm != NULL)
-				array_push_back(addrs, &norm);
-		}
-	}
-}
-
-/* When the MTA lists the failed addresses in X-Failed-Recipients, a line
-   naming the notification's own sender or addressee but not listed there
-   is no failed recipient ("kijitora@example.jp 様" greeting the sender).
-   Without that list nothing is excluded: people do mail themselves. */
-static void
-format_own_addresses(struct bounce_context *ctx, ARRAY_TYPE(const_string) *own)
-{
-	static const char *const names[] = { "From", "To", "Sender", "Reply-To" };
-	ARRAY_TYPE(const_string) failed, all;
-	const char *const *p;
-	unsigned int i;
-
-	t_array_init(&failed, 4);
-	format_header_addresses(ctx, "X-Failed-Recipients", &failed);
-	if (array_count(&failed) == 0)
-		return;
-	t_array_init(&all, 8);
-	for (i = 0; i < N_ELEMENTS(names); i++)
-		format_header_addresses(ctx, names[i], &all);
-	array_foreach(&all, p) {
-		if (!format_address_listed(&failed, *p))
-			array_push_back(own, p);
-	}
-}
-
+/* Scans the text for the format's recipients; with exclude_own, not
+   the notification's own addresses (bounce-address.h). */
 static bool
 format_scan(struct bounce_context *ctx, const struct bounce_format *fmt,
-	    const ARRAY_TYPE(const_string) *own)
+	    bool exclude_own)
 {
 	struct bounce_rules *rules = ctx->rules;
 	struct bounce_recipient *rcpt = NULL;
@@ -167,7 +109,10 @@ format_scan(struct bounce_context *ctx, const struct bounce_format *fmt,
 					     &start, &end)) {
 			addr = bounce_address_normalize(ctx->pool,
 				t_strndup(line + start, end - start));
-			if (addr != NULL && !format_address_listed(own, addr)) {
+			if (addr != NULL &&
+			    !str_begins(addr, "mailer-daemon@") &&
+			    !(exclude_own &&
+			      bounce_address_is_own(ctx, addr))) {
 				format_finish_recipient(ctx, rcpt, diag);
 				rcpt = bounce_context_add_recipient(ctx, addr);
 				found = TRUE;
@@ -191,17 +136,20 @@ format_scan(struct bounce_context *ctx, const struct bounce_format *fmt,
 bool bounce_recognise_format(struct bounce_context *ctx)
 {
 	const struct bounce_format *fmt;
-	ARRAY_TYPE(const_string) own;
-	bool found = FALSE;
+	bool found = FALSE, listed;
 
-	t_array_init(&own, 8);
-	format_own_addresses(ctx, &own);
+	listed = bounce_address_failed_listed(ctx);
 	array_foreach(bounce_rules_formats(ctx->rules), fmt) {
 		if (!format_matches(ctx, fmt))
 			continue;
 		ctx->format_matched = TRUE;
+		/* When the text names no address but the notification's own,
+		   one of them failed after all (people do mail themselves) -
+		   unless X-Failed-Recipients says which did. The mailer
+		   daemon's never did. */
 		T_BEGIN {
-			found = format_scan(ctx, fmt, &own);
+			found = format_scan(ctx, fmt, TRUE) ||
+				(!listed && format_scan(ctx, fmt, FALSE));
 		} T_END;
 		if (found) {
 			ctx->report->format = fmt->name;

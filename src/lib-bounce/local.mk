@@ -9,6 +9,7 @@ src_lib_bounce_libbounce_la_SOURCES = \
 	src/lib-bounce/bounce-mime.c \
 	src/lib-bounce/bounce-status.c \
 	src/lib-bounce/bounce-context.c \
+	src/lib-bounce/bounce-address.c \
 	src/lib-bounce/bounce-dsn.c \
 	src/lib-bounce/bounce-arf.c \
 	src/lib-bounce/bounce-autoreply.c \
@@ -23,5 +24,6 @@ noinst_HEADERS += \
 	src/lib-bounce/bounce-mime.h \
 	src/lib-bounce/bounce-status.h \
 	src/lib-bounce/bounce-context.h \
+	src/lib-bounce/bounce-address.h \
 	src/lib-bounce/bounce-recognise.h \
 	src/lib-bounce/bounce-decide.h

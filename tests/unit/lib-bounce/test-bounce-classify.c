@@ -172,6 +172,61 @@ static void test_delay_warning(void)
 	CU_ASSERT_EQUAL(test_rcpt(report, 0)->code, 70);
 }
 
+/* Addresses a notice names that are never its failed recipient: the
+   mailer daemon's, the list's, the sender's; and a notice that names the
+   recipient only in the returned original's header, or nobody. */
+static void test_notice_addresses(void)
+{
+	struct bounce_report *report;
+
+	/* relayed through a list: To is the list, the text names it too */
+	report = test_classify(
+		"Return-Path: <>\n"
+		"From: Mail Delivery System <MAILER-DAEMON@mx.example.com>\n"
+		"To: list@lists.example.org\n"
+		"List-Id: <list.lists.example.org>\n"
+		"Subject: Undelivered Mail Returned to Sender\n\n"
+		"Your message to list@lists.example.org could not be "
+		"delivered to one or more recipients.\n\n"
+		"MAILER-DAEMON@mx.example.com\n\n"
+		"<member@example.com>: host mx.example.com said: 550 5.1.1 "
+		"User unknown (in reply to RCPT TO command)\n", NULL);
+	CU_ASSERT_EQUAL(array_count(&report->recipients), 1);
+	TEST_ASSERT_RCPT(report, 0, "member@example.com", "hard",
+			 "bad-mailbox");
+
+	/* Exim: the recipient only in the original's Received field */
+	report = test_classify(
+		"From: Mail Delivery System <Mailer-Daemon@test.example>\n"
+		"To: sender@example.org\n"
+		"Auto-Submitted: auto-replied\n"
+		"Subject: Mail failure - rejected by local scanning code\n\n"
+		"A message that you sent was rejected by the local scanning "
+		"code that\nchecks incoming messages on this system.\n\n"
+		"------ This is a copy of your message, including all the "
+		"headers. ------\n\n"
+		"Received: from sender by mx.test.example with local\n"
+		"\tid 10HmaZ-000000005vi-0000\n\tfor userx@test.example;\n"
+		"\tTue, 2 Mar 1999 09:44:33 +0000\n"
+		"From: sender@example.org\n\nTest.\n", NULL);
+	CU_ASSERT_EQUAL(array_count(&report->recipients), 1);
+	CU_ASSERT_STRING_EQUAL(test_rcpt(report, 0)->address,
+			       "userx@test.example");
+
+	/* and naming nobody: a bounce of code 30, not an auto-reply */
+	report = test_classify(
+		"From: Mail Delivery System <Mailer-Daemon@test.example>\n"
+		"To: sender@example.org\n"
+		"Auto-Submitted: auto-replied\n"
+		"Subject: Mail failure - no recipient addresses\n\n"
+		"A message that you sent contained no recipient addresses, "
+		"and therefore no\ndelivery could be attempted.\n", NULL);
+	CU_ASSERT_EQUAL(array_count(&report->recipients), 1);
+	CU_ASSERT_STRING_EQUAL(test_rcpt(report, 0)->address, "");
+	CU_ASSERT_EQUAL(test_rcpt(report, 0)->type, BOUNCE_TYPE_OTHER);
+	CU_ASSERT_EQUAL(test_rcpt(report, 0)->code, 30);
+}
+
 static void add_suites(void)
 {
 	CU_pSuite suite = CU_add_suite("bounce-classify", NULL, NULL);
@@ -184,6 +239,7 @@ static void add_suites(void)
 	CU_add_test(suite, "primary recipient", test_primary);
 	CU_add_test(suite, "types and categories", test_type_names);
 	CU_add_test(suite, "delay warnings", test_delay_warning);
+	CU_add_test(suite, "addresses a notice names", test_notice_addresses);
 }
 
 int main(void)

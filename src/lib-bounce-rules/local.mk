@@ -15,6 +15,7 @@ src_lib_bounce_rules_libbounce_rules_la_SOURCES = \
 	src/lib-bounce-rules/bounce-rules-match.c \
 	src/lib-bounce-rules/bounce-rules-literal.c \
 	src/lib-bounce-rules/bounce-rules-cache.c \
+	src/lib-bounce-rules/bounce-rules-cache-file.c \
 	src/lib-bounce-rules/bounce-rules-image.c
 src_lib_bounce_rules_libbounce_rules_la_LIBADD = $(PCRE2_LIBS)
 noinst_HEADERS += \
@@ -23,4 +24,5 @@ noinst_HEADERS += \
 	src/lib-bounce-rules/bounce-rules-parse.h \
 	src/lib-bounce-rules/bounce-rules-source.h \
 	src/lib-bounce-rules/bounce-rules-literal.h \
-	src/lib-bounce-rules/bounce-rules-cache.h
+	src/lib-bounce-rules/bounce-rules-cache.h \
+	src/lib-bounce-rules/bounce-rules-cache-private.h

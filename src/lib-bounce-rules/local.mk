@@ -14,6 +14,7 @@ src_lib_bounce_rules_libbounce_rules_la_SOURCES = \
 	src/lib-bounce-rules/bounce-rules-status.c \
 	src/lib-bounce-rules/bounce-rules-match.c \
 	src/lib-bounce-rules/bounce-rules-literal.c \
+	src/lib-bounce-rules/bounce-rules-literal-index.c \
 	src/lib-bounce-rules/bounce-rules-cache.c \
 	src/lib-bounce-rules/bounce-rules-cache-file.c \
 	src/lib-bounce-rules/bounce-rules-image.c

@@ -1,0 +1,183 @@
+/* The literal index of bounce-rules-literal.h: the phrase patterns'
+   required literals, hashed by their first three characters, so that
+   one pass over a text finds every pattern one of whose literals it
+   contains (ASCII case-insensitively). */
+
+#include "lib.h"
+#include "array.h"
+#include "bounce-rules-literal.h"
+
+#define LITERAL_HASH_SIZE 4096
+
+struct literal_entry {
+	const char *literal;
+	unsigned int len, id, hash;
+};
+
+struct bounce_literal_index {
+	pool_t pool;
+	ARRAY(struct literal_entry) entries;
+	/* entries of hash h (masked): [bucket[h], bucket[h+1]) once sorted
+	   (only then allocated: most indexes of a delivery are never
+	   scanned) */
+	unsigned int *bucket;
+	unsigned int mask;
+	bool sorted;
+};
+
+/* ASCII only, whatever the locale: as PCRE2's default tables */
+static inline unsigned char literal_lower(unsigned char c)
+{
+	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
+}
+
+static unsigned int literal_hash(const unsigned char *p)
+{
+	return ((p[0] * 961U) + (p[1] * 31U) + p[2]) &
+		(LITERAL_HASH_SIZE - 1);
+}
+
+struct bounce_literal_index *bounce_literal_index_create(void)
+{
+	struct bounce_literal_index *index;
+	pool_t pool;
+
+	pool = pool_alloconly_create("bounce literal index", 4096);
+	index = p_new(pool, struct bounce_literal_index, 1);
+	index->pool = pool;
+	p_array_init(&index->entries, pool, 256);
+	return index;
+}
+
+void bounce_literal_index_add_static(struct bounce_literal_index *index,
+				     const char *literal, unsigned int id)
+{
+	struct literal_entry *entry;
+	size_t len = strlen(literal);
+
+	i_assert(len >= RULES_LITERAL_MIN_LEN);
+	entry = array_append_space(&index->entries);
+	entry->literal = literal;
+	entry->len = len;
+	entry->id = id;
+	entry->hash = literal_hash((const unsigned char *)literal);
+	index->sorted = FALSE;
+}
+
+void bounce_literal_index_add_one(struct bounce_literal_index *index,
+				  const char *literal, unsigned int id)
+{
+	bounce_literal_index_add_static(index, p_strdup(index->pool, literal),
+					id);
+}
+
+void bounce_literal_index_reserve(struct bounce_literal_index *index,
+				  unsigned int count)
+{
+	/* an empty index: its array is made this big at once, instead of
+	   doubling (and copying) its way there */
+	if (array_count(&index->entries) == 0 && count > 256)
+		p_array_init(&index->entries, index->pool, count);
+}
+
+void bounce_literal_index_add(struct bounce_literal_index *index,
+			      const char *const *literals, unsigned int id)
+{
+	for (; *literals != NULL; literals++)
+		bounce_literal_index_add_one(index, *literals, id);
+}
+
+unsigned int bounce_literal_index_count(struct bounce_literal_index *index)
+{
+	return array_count(&index->entries);
+}
+
+const char *bounce_literal_index_get(struct bounce_literal_index *index,
+				     unsigned int idx, unsigned int *id_r)
+{
+	const struct literal_entry *entry = array_idx(&index->entries, idx);
+
+	*id_r = entry->id;
+	return entry->literal;
+}
+
+/* A counting sort by hash: one pass to count, one to place, cheaper
+   than comparing entries when the index is built once per delivery. The
+   table has about two buckets per entry: a small index (an alternation's
+   few literals) needs no 16 kB table, nor the pages it would touch. */
+static void literal_index_sort(struct bounce_literal_index *index)
+{
+	const struct literal_entry *entries;
+	struct literal_entry *sorted;
+	unsigned int i, h, count, size, *next;
+
+	entries = array_get(&index->entries, &count);
+	for (size = 64; size < count * 2 && size < LITERAL_HASH_SIZE; )
+		size <<= 1;
+	if (index->bucket == NULL || size > index->mask + 1)
+		index->bucket = p_new(index->pool, unsigned int, size + 1);
+	else
+		memset(index->bucket, 0, sizeof(unsigned int) * (size + 1));
+	index->mask = size - 1;
+	for (i = 0; i < count; i++)
+		index->bucket[(entries[i].hash & index->mask) + 1]++;
+	for (h = 0; h < size; h++)
+		index->bucket[h + 1] += index->bucket[h];
+	T_BEGIN {
+		next = t_malloc_no0(sizeof(unsigned int) * size);
+		memcpy(next, index->bucket, sizeof(unsigned int) * size);
+		sorted = t_new(struct literal_entry, count + 1);
+		for (i = 0; i < count; i++)
+			sorted[next[entries[i].hash & index->mask]++] = entries[i];
+		array_clear(&index->entries);
+		array_append(&index->entries, sorted, count);
+	} T_END;
+	index->sorted = TRUE;
+}
+
+bool bounce_literal_index_scan(struct bounce_literal_index *index,
+			       const char *text, size_t len, bool *found)
+{
+	const struct literal_entry *entries, *entry;
+	unsigned char *lower;
+	unsigned int h, j, count;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if ((unsigned char)text[i] >= 0x80)
+			return FALSE;
+	}
+	if (!index->sorted)
+		literal_index_sort(index);
+	/* rules without phrases have an empty index */
+	entries = array_get(&index->entries, &count);
+	if (count == 0)
+		return TRUE;
+	T_BEGIN {
+		lower = t_malloc_no0(len + 1);
+		for (i = 0; i < len; i++)
+			lower[i] = literal_lower(text[i]);
+		for (i = 0; i + RULES_LITERAL_MIN_LEN <= len; i++) {
+			h = literal_hash(lower + i) & index->mask;
+			for (j = index->bucket[h]; j < index->bucket[h + 1];
+			     j++) {
+				entry = &entries[j];
+				if (!found[entry->id] && entry->len <= len - i &&
+				    memcmp(lower + i, entry->literal,
+					   entry->len) == 0)
+					found[entry->id] = TRUE;
+			}
+		}
+	} T_END;
+	return TRUE;
+}
+
+void bounce_literal_index_free(struct bounce_literal_index **_index)
+{
+	struct bounce_literal_index *index = *_index;
+
+	if (index == NULL)
+		return;
+	*_index = NULL;
+	pool_unref(&index->pool);
+}

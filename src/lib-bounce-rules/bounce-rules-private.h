@@ -165,34 +165,4 @@ void rules_status_sort(struct bounce_rules *rules);
 /* bounce-rules-format.c: frees a format's patterns */
 void rules_format_free(struct bounce_format *fmt);
 
-/* The rules' image (bounce-rules-image.c): appends it to buf, naming
-   each pattern by its place in the cache file being written. FALSE when
-   a pattern has no place there (then the image is not to be used). */
-bool bounce_rules_image_write(const struct bounce_rules *rules,
-			      struct bounce_rules_cache *cache,
-			      const char *path, buffer_t *buf);
-
-/* What an image was made of: the rules file it was loaded from, the
-   category names its rules' indexes refer to, and the files and include
-   patterns read (strings point into the image), and where the rules
-   built from them are in it. */
-struct bounce_rules_image_head {
-	const char *path;
-	const char *const *categories;
-	ARRAY_TYPE(rules_source) sources;
-	const unsigned char *body;
-	size_t body_size;
-};
-/* Reads an image's head, its arrays in pool. FALSE when data is not an
-   image of this format. */
-bool bounce_rules_image_read_head(pool_t pool, const unsigned char *data,
-				  size_t size,
-				  struct bounce_rules_image_head *head_r);
-/* Builds the rules from the image whose head was read. Returns 1 when
-   done, -1 when the image does not fit the cache (the rules are then
-   half built and must be freed). */
-int bounce_rules_image_read(struct bounce_rules *rules,
-			    struct bounce_rules_cache *cache,
-			    const struct bounce_rules_image_head *head);
-
 #endif

@@ -16,6 +16,7 @@
 #include "bounce-rules-cache.h"
 #include "bounce-rules-private.h"
 #include "bounce-rules-parse.h"
+#include "bounce-rules-image.h"
 
 static struct bounce_rules *rules_create(const char *const *categories)
 {

@@ -17,12 +17,14 @@ src_lib_bounce_rules_libbounce_rules_la_SOURCES = \
 	src/lib-bounce-rules/bounce-rules-literal-index.c \
 	src/lib-bounce-rules/bounce-rules-cache.c \
 	src/lib-bounce-rules/bounce-rules-cache-file.c \
-	src/lib-bounce-rules/bounce-rules-image.c
+	src/lib-bounce-rules/bounce-rules-image.c \
+	src/lib-bounce-rules/bounce-rules-image-write.c
 src_lib_bounce_rules_libbounce_rules_la_LIBADD = $(PCRE2_LIBS)
 noinst_HEADERS += \
 	src/lib-bounce-rules/bounce-rules.h \
 	src/lib-bounce-rules/bounce-rules-private.h \
 	src/lib-bounce-rules/bounce-rules-parse.h \
+	src/lib-bounce-rules/bounce-rules-image.h \
 	src/lib-bounce-rules/bounce-rules-source.h \
 	src/lib-bounce-rules/bounce-rules-literal.h \
 	src/lib-bounce-rules/bounce-rules-cache.h \

@@ -31,7 +31,8 @@ static void usage(void)
 {
 	fprintf(stderr,
 "usage: bounce-classify [--format=tsv|json] [--envelope-to=ADDR]\n"
-"                       [--rules=FILE] [--type CATEGORY=TYPE]... PATH...\n"
+"                       [--rules=FILE] [--rules-cache=FILE]\n"
+"                       [--type CATEGORY=TYPE]... PATH...\n"
 "PATH is a message file, a directory of them, a Maildir, an mbox file,\n"
 "or - for standard input.\n");
 	exit(2);
@@ -182,6 +183,7 @@ int main(int argc, char *argv[])
 		{ "format", required_argument, NULL, 'f' },
 		{ "envelope-to", required_argument, NULL, 'e' },
 		{ "rules", required_argument, NULL, 'r' },
+		{ "rules-cache", required_argument, NULL, 'c' },
 		{ "type", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -196,7 +198,7 @@ int main(int argc, char *argv[])
 	i_zero(&set);
 	i_zero(&ctx);
 	i_array_init(&overrides, 4);
-	while ((c = getopt_long(argc, argv, "f:e:r:t:h", longopts,
+	while ((c = getopt_long(argc, argv, "f:e:r:c:t:h", longopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'f':
@@ -212,6 +214,9 @@ int main(int argc, char *argv[])
 			break;
 		case 'r':
 			set.rules_path = optarg;
+			break;
+		case 'c':
+			set.rules_cache_path = optarg;
 			break;
 		case 't':
 			array_push_back(&overrides, (const char **)&optarg);

@@ -73,32 +73,8 @@ while [ $i -lt "$n" ]; do
 	done
 done
 own_run_dir
-
-# The CPU time (user + system) of the shell's finished children, in
-# microseconds, into cpu_us. "times" must run in the shell whose children
-# it counts, hence a file rather than a command substitution; the rest
-# is the shell's own arithmetic, so that no process is started (and
-# counted) between two deliveries.
-cpu_now() {
-	local line user sys
-	times > "$run_dir/times"
-	{ read -r line; read -r user sys; } < "$run_dir/times"
-	to_us "$user"
-	cpu_us=$us
-	to_us "$sys"
-	cpu_us=$((cpu_us + us))
-}
-
-# "1m2.345000s" (as times prints it) in microseconds, into us
-to_us() {
-	local t=${1%s} min sec frac
-	min=${t%%m*}
-	sec=${t#*m}
-	frac=${sec#*.}000000
-	frac=${frac:0:6}
-	sec=${sec%%.*}
-	us=$(( (10#$min * 60 + 10#$sec) * 1000000 + 10#$frac ))
-}
+. "$bench_dir/bench-lib.sh"
+times_file=$run_dir/times
 
 # deliver CONF MESSAGE: adds its wall and CPU time (us) to wall_CONF and
 # cpu_CONF. For B the envelope recipient names the folder A chose.
@@ -107,12 +83,14 @@ deliver() {
 	[ "$1" = b ] && to=(-a "folder+${folder[$2]}@example.org")
 	cpu_now
 	cpu_start=$cpu_us
-	start=${EPOCHREALTIME/[.,]/}
+	wall_now
+	start=$wall_us
 	HOME=$run_dir/home "${run_as[@]}" "$DOVECOT_LDA" \
 		-c "$run_dir/$1.conf" -f sender@example.net "${to[@]}" \
 		< "$2" > "$run_dir/lda.log" 2>&1
 	status=$?
-	end=${EPOCHREALTIME/[.,]/}
+	wall_now
+	end=$wall_us
 	cpu_now
 	# a script error would only fall back to INBOX: fail too
 	if [ $status -ne 0 ] || grep -q 'Error' "$run_dir/lda.log"; then
@@ -146,18 +124,6 @@ round() {
 	cpus_b="$cpus_b $((cpu_b / 1000))"
 }
 
-median() {
-	tr ' ' '\n' | grep . | sort -n | awk '{ v[NR] = $1 } END {
-		if (NR % 2) print v[(NR + 1) / 2]
-		else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-
-# As as_user does, without its subshell and "id" in every timed delivery
-if [ "$(id -u)" -eq 0 ]; then
-	run_as=(setpriv --reuid="$run_user" --regid="$run_group" --clear-groups)
-else
-	run_as=()
-fi
 cd "$run_dir" || exit 1
 
 # Warm up: compiles both scripts' binaries, writes the rules cache,

@@ -1,0 +1,133 @@
+#!/usr/bin/env python3
+"""The LMTP side of bench/lmtp-bench.sh: delivers N messages over C
+connections to each of two Dovecot LMTP sockets (A and B), in turns (A
+first in even rounds, B first in odd ones), and prints per round the
+wall time and the CPU time the daemons' processes used, then a summary.
+
+usage: lmtp-client.py N CONNECTIONS ROUNDS SOCKET_A PIDFILE_A RESET_A
+                      SOCKET_B PIDFILE_B RESET_B MESSAGE...
+Each MESSAGE is "RCPT_A RCPT_B PATH": the message is delivered to RCPT_A
+through A and to RCPT_B through B. Messages are taken in turn, N in all.
+RESET_A and RESET_B are colon-separated directories emptied before each
+of that side's runs (the mailboxes, the feed spool), so that every run
+delivers into mailboxes of the same size.
+"""
+
+import os
+import shutil
+import smtplib
+import statistics
+import sys
+import threading
+import time
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def daemon_cpu(pidfile):
+    """CPU seconds (user + system) of the master named in pidfile and
+    of every process under it, as far as they are alive."""
+    master = int(open(pidfile).read().split()[0])
+    children, cpu = {}, {}
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % pid) as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(pid))
+        cpu[int(pid)] = (int(fields[11]) + int(fields[12])) / TICKS
+    total, todo = 0.0, [master]
+    while todo:
+        pid = todo.pop()
+        total += cpu.get(pid, 0.0)
+        todo.extend(children.get(pid, []))
+    return total
+
+
+def reset(dirs):
+    for d in dirs.split(":"):
+        if d and os.path.isdir(d):
+            for name in os.listdir(d):
+                path = os.path.join(d, name)
+                if os.path.isdir(path) and not os.path.islink(path):
+                    shutil.rmtree(path)
+                else:
+                    os.unlink(path)
+
+
+def run(sock, which, n, conns, msgs):
+    errors = []
+
+    def worker(k):
+        try:
+            lmtp = smtplib.LMTP(sock, timeout=60)
+            for i in range(k, n, conns):
+                rcpt_a, rcpt_b, data = msgs[i % len(msgs)]
+                rcpt = rcpt_a if which == "A" else rcpt_b
+                refused = lmtp.sendmail("", [rcpt], data)
+                if refused:
+                    errors.append(refused)
+            lmtp.quit()
+        except (OSError, smtplib.SMTPException) as e:
+            errors.append(e)
+
+    threads = [threading.Thread(target=worker, args=(k,))
+               for k in range(conns)]
+    start = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.monotonic() - start
+    if errors:
+        sys.exit("LMTP delivery through %s failed: %s" % (which, errors[0]))
+    return wall
+
+
+def main():
+    if len(sys.argv) < 11:
+        sys.exit(__doc__)
+    n, conns, rounds = (int(x) for x in sys.argv[1:4])
+    sock = {"A": sys.argv[4], "B": sys.argv[7]}
+    pidfile = {"A": sys.argv[5], "B": sys.argv[8]}
+    resets = {"A": sys.argv[6], "B": sys.argv[9]}
+    msgs = []
+    for spec in sys.argv[10:]:
+        rcpt_a, rcpt_b, path = spec.split(" ", 2)
+        with open(path, "rb") as f:
+            msgs.append((rcpt_a, rcpt_b, f.read()))
+
+    # warm up: every process started, every folder created, the rules
+    # cache written
+    for which in "AB":
+        run(sock[which], which, max(len(msgs), conns * 10), conns, msgs)
+
+    wall = {"A": [], "B": []}
+    cpu = {"A": [], "B": []}
+    for r in range(rounds):
+        for which in ("AB" if r % 2 == 0 else "BA"):
+            reset(resets[which])
+            before = daemon_cpu(pidfile[which])
+            wall[which].append(run(sock[which], which, n, conns, msgs))
+            cpu[which].append(daemon_cpu(pidfile[which]) - before)
+        print("round %d: A %.2f s (CPU %.2f s), B %.2f s (CPU %.2f s)"
+              % (r + 1, wall["A"][-1], cpu["A"][-1], wall["B"][-1],
+                 cpu["B"][-1]), file=sys.stderr)
+
+    def med(x):
+        return statistics.median(x)
+
+    rate = {w: n / med(wall[w]) for w in "AB"}
+    cpu_ms = {w: med(cpu[w]) * 1000 / n for w in "AB"}
+    ratios = [a / b for a, b in zip(wall["A"], wall["B"])]
+    cpu_ratios = [a / b for a, b in zip(cpu["A"], cpu["B"])]
+    print("%d %d %d %.1f %.1f %.3f %.3f %.3f %.3f %.3f %.3f %.3f %.3f" % (
+        n, conns, rounds, rate["A"], rate["B"], cpu_ms["A"], cpu_ms["B"],
+        med(wall["A"]) / med(wall["B"]), min(ratios), max(ratios),
+        med(cpu["A"]) / med(cpu["B"]), min(cpu_ratios), max(cpu_ratios)))
+
+
+main()

@@ -293,6 +293,31 @@ int rules_parse_directive(struct rules_parser *parser, const char *word,
 		}
 		return 0;
 	}
+	if (strcmp(word, "notification") == 0) {
+		struct bounce_format_match *match;
+		pcre2_code *re;
+
+		arg = rules_next_word(&line);
+		if (*arg == '\0' || *line == '\0') {
+			parser->error = "notification: field or pattern missing";
+			return -1;
+		}
+		if (strcasecmp(arg, "body") == 0) {
+			parser->error = "notification: a header field, not the body";
+			return -1;
+		}
+		/* compiled as a format's match line is */
+		re = rules_compile_pattern(parser->cache, line,
+					   PCRE2_MULTILINE, &error);
+		if (re == NULL) {
+			parser->error = error;
+			return -1;
+		}
+		match = array_append_space(&rules->notifications);
+		match->header = p_strdup(rules->pool, arg);
+		match->re = re;
+		return 0;
+	}
 	parser->error = t_strdup_printf("unknown directive '%s'", word);
 	return -1;
 }

@@ -152,17 +152,23 @@ static void w_sources(struct image_writer *w)
 	}
 }
 
-static void w_format(struct image_writer *w, const struct bounce_format *fmt)
+static void
+w_matches(struct image_writer *w, const ARRAY_TYPE(bounce_format_match) *matches)
 {
 	const struct bounce_format_match *match;
 
-	w_str(w, fmt->name);
-	w_str(w, fmt->id);
-	w_u32(w, array_count(&fmt->matches));
-	array_foreach(&fmt->matches, match) {
+	w_u32(w, array_count(matches));
+	array_foreach(matches, match) {
 		w_str(w, match->header);
 		w_re(w, match->re);
 	}
+}
+
+static void w_format(struct image_writer *w, const struct bounce_format *fmt)
+{
+	w_str(w, fmt->name);
+	w_str(w, fmt->id);
+	w_matches(w, &fmt->matches);
 	w_re(w, fmt->start);
 	w_re(w, fmt->end);
 	w_re(w, fmt->recipient);
@@ -223,6 +229,16 @@ bool bounce_rules_image_write(const struct bounce_rules *rules,
 	w_u32(&w, array_count(&rules->formats));
 	array_foreach(&rules->formats, fmt)
 		w_format(&w, fmt);
+	w_matches(&w, &rules->notifications);
 	w_literals(&w, rules->literals);
 	return !w.failed;
+}
+
+void bounce_rules_image_write_stamp(const struct bounce_rules *rules,
+				    buffer_t *buf)
+{
+	struct image_writer w = { .rules = rules, .buf = buf };
+
+	w_u32(&w, IMAGE_VERSION);
+	w_sources(&w);
 }

@@ -262,26 +262,54 @@ static void r_sources(struct image_reader *r, pool_t pool,
 	}
 }
 
-static void r_format(struct image_reader *r, struct bounce_format *fmt)
+/* Match lines; header NULL (the body) only where body_ok. */
+static void
+r_matches(struct image_reader *r, ARRAY_TYPE(bounce_format_match) *matches,
+	  bool body_ok)
 {
 	struct bounce_format_match *match;
 	uint32_t i, count;
 
-	fmt->name = r_str(r);
-	fmt->id = r_str(r);
 	count = r_count(r);
-	p_array_init(&fmt->matches, r->rules->pool, I_MAX(count, 1));
+	if (!array_is_created(matches))
+		p_array_init(matches, r->rules->pool, I_MAX(count, 1));
 	for (i = 0; i < count && !r->failed; i++) {
-		match = array_append_space(&fmt->matches);
+		match = array_append_space(matches);
 		match->header = r_str_or_null(r);
 		match->re = r_re(r);
+		if (match->header == NULL && !body_ok)
+			r->failed = TRUE;
 	}
+}
+
+static void r_format(struct image_reader *r, struct bounce_format *fmt)
+{
+	fmt->name = r_str(r);
+	fmt->id = r_str(r);
+	r_matches(r, &fmt->matches, TRUE);
 	fmt->start = r_re_or_null(r);
 	fmt->end = r_re_or_null(r);
 	fmt->recipient = r_re(r);
 	fmt->skip = r_re_or_null(r);
 	fmt->rcpt_group = (int)r_u32(r);
 	fmt->diag_group = (int)r_u32(r);
+}
+
+bool bounce_rules_image_stamp_unchanged(const unsigned char *data,
+					size_t size)
+{
+	struct image_reader r = { .p = data, .end = data + size };
+	ARRAY_TYPE(rules_source) sources;
+	bool ret;
+
+	if (r_u32(&r) != IMAGE_VERSION)
+		return FALSE;
+	T_BEGIN {
+		r_sources(&r, pool_datastack_create(), &sources);
+		ret = !r.failed && r.p == r.end &&
+			rules_sources_unchanged(&sources);
+	} T_END;
+	return ret;
 }
 
 bool bounce_rules_image_read_head(pool_t pool, const unsigned char *data,
@@ -378,6 +406,7 @@ int bounce_rules_image_read(struct bounce_rules *rules,
 	count = r_count(&r);
 	for (i = 0; i < count && !r.failed; i++)
 		r_format(&r, array_append_space(&rules->formats));
+	r_matches(&r, &rules->notifications, FALSE);
 	r_literals(&r, &rules->literals, rules->literal_count);
 	return r.failed || r.p != r.end ? -1 : 1;
 }

@@ -12,7 +12,7 @@ struct bounce_rules;
 struct bounce_rules_cache;
 
 /* The format's version and markers, shared by reading and writing. */
-#define IMAGE_VERSION 3
+#define IMAGE_VERSION 4
 #define IMAGE_NONE 0xffffffffU
 #define SET_ALTERNATION 0x01
 #define SET_PREFILTER 0x02
@@ -24,6 +24,14 @@ struct bounce_rules_cache;
 bool bounce_rules_image_write(const struct bounce_rules *rules,
 			      struct bounce_rules_cache *cache,
 			      const char *path, buffer_t *buf);
+
+/* A stamp of the files and include patterns the rules were read from
+   (bounce_rules_stamp()): written by bounce-rules-image-write.c, checked
+   by bounce-rules-image.c. */
+void bounce_rules_image_write_stamp(const struct bounce_rules *rules,
+				    buffer_t *buf);
+bool bounce_rules_image_stamp_unchanged(const unsigned char *data,
+					size_t size);
 
 /* bounce-rules-image.c: what an image was made of: the rules file it was loaded from, the
    category names its rules' indexes refer to, and the files and include

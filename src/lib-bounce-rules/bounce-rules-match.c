@@ -2,7 +2,7 @@
    status codes: which "when" rule turns a phrase's category into
    another, which SMTP command a reply answered, a Subject rule, whether
    a header is kept, where a quoted original begins, the address a VERP
-   recipient encodes. */
+   recipient encodes, and what is looked for in a message's header. */
 
 #include "lib.h"
 #include "array.h"
@@ -127,4 +127,39 @@ const char *bounce_rules_verp_decode(struct bounce_rules *rules, pool_t pool,
 		return addr;
 	}
 	return NULL;
+}
+
+static void
+header_marks_add_set(struct bounce_rules *rules, const struct rule_set *set,
+		     const char *header)
+{
+	const struct rule_pattern *pat;
+	struct bounce_format_match *mark;
+
+	if (set->all.re != NULL) {
+		mark = array_append_space(&rules->header_marks);
+		mark->header = header;
+		mark->re = set->all.re;
+		return;
+	}
+	if (!array_is_created(&set->patterns))
+		return;
+	array_foreach(&set->patterns, pat) {
+		mark = array_append_space(&rules->header_marks);
+		mark->header = header;
+		mark->re = pat->re;
+	}
+}
+
+const ARRAY_TYPE(bounce_format_match) *
+bounce_rules_header_marks(struct bounce_rules *rules)
+{
+	if (!array_is_created(&rules->header_marks)) {
+		p_array_init(&rules->header_marks, rules->pool,
+			     array_count(&rules->notifications) + 8);
+		array_append_array(&rules->header_marks,
+				   &rules->notifications);
+		header_marks_add_set(rules, &rules->subjects, "Subject");
+	}
+	return &rules->header_marks;
 }

@@ -85,6 +85,10 @@ struct bounce_rules {
 	struct rule_set subjects, originals, keep_headers, commands;
 	ARRAY(pcre2_code *) verp;
 	ARRAY_TYPE(bounce_format) formats;
+	/* "notification FIELD PATTERN" lines; with the subject rules the
+	   header marks, made when first asked for */
+	ARRAY_TYPE(bounce_format_match) notifications;
+	ARRAY_TYPE(bounce_format_match) header_marks;
 
 	/* pcre2_code => bytes run over, until JIT-compiled (for the
 	   formats' patterns, which bounce_rules_exec() runs) */
@@ -92,7 +96,7 @@ struct bounce_rules {
 
 	/* while loading: the phrase group named last (a file lists a
 	   group's phrases together); every file read and include pattern
-	   expanded */
+	   expanded (for rules built from the image, its list of them) */
 	unsigned int last_group;
 	ARRAY_TYPE(rules_source) sources;
 	/* the cache's contents, which rules read from its image point

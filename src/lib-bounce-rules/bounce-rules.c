@@ -33,6 +33,7 @@ static struct bounce_rules *rules_create(const char *const *categories)
 	p_array_init(&rules->when, pool, 8);
 	p_array_init(&rules->verp, pool, 2);
 	p_array_init(&rules->formats, pool, 32);
+	p_array_init(&rules->notifications, pool, 4);
 	p_array_init(&rules->sources, pool, 48);
 	hash_table_create_direct(&rules->scanned, default_pool, 0);
 	rules->literals = bounce_literal_index_create();
@@ -51,6 +52,22 @@ categories_equal(const char *const *a, const char *const *b)
 			return FALSE;
 	}
 	return *a == NULL && *b == NULL;
+}
+
+/* The image's list of files and include patterns, for the rules' stamp:
+   its strings point into the image, which the rules keep. */
+static void rules_keep_sources(struct bounce_rules *rules,
+			       const ARRAY_TYPE(rules_source) *sources)
+{
+	struct rules_source *src;
+
+	array_append_array(&rules->sources, sources);
+	array_foreach_modifiable(&rules->sources, src) {
+		if (src->matches != NULL) {
+			src->matches = (const char *const *)
+				p_strarray_dup(rules->pool, src->matches);
+		}
+	}
 }
 
 /* Builds the rules from the cache's image of them. FALSE when the image
@@ -81,6 +98,8 @@ rules_read_image(struct bounce_rules **rules,
 			ret = 0;
 		else
 			ret = bounce_rules_image_read(*rules, cache, &head);
+		if (ret > 0)
+			rules_keep_sources(*rules, &head.sources);
 	} T_END;
 	if (ret > 0) {
 		(*rules)->image_data = bounce_rules_cache_keep_data(cache);
@@ -184,6 +203,7 @@ void bounce_rules_free(struct bounce_rules **_rules)
 {
 	struct bounce_rules *rules = *_rules;
 	struct bounce_format *fmt;
+	struct bounce_format_match *match;
 	struct phrase_group *group;
 	pcre2_code **re;
 
@@ -200,6 +220,8 @@ void bounce_rules_free(struct bounce_rules **_rules)
 		pcre2_code_free(*re);
 	array_foreach_modifiable(&rules->formats, fmt)
 		rules_format_free(fmt);
+	array_foreach_modifiable(&rules->notifications, match)
+		pcre2_code_free(match->re);
 	if (rules->md != NULL)
 		pcre2_match_data_free(rules->md);
 	hash_table_destroy(&rules->scanned);
@@ -207,4 +229,14 @@ void bounce_rules_free(struct bounce_rules **_rules)
 	/* the rules' strings may point into it; the rules are in the pool */
 	bounce_rules_cache_data_free(&rules->image_data);
 	pool_unref(&rules->pool);
+}
+
+void bounce_rules_stamp(struct bounce_rules *rules, buffer_t *dest)
+{
+	bounce_rules_image_write_stamp(rules, dest);
+}
+
+bool bounce_rules_stamp_unchanged(const void *stamp, size_t size)
+{
+	return bounce_rules_image_stamp_unchanged(stamp, size);
 }

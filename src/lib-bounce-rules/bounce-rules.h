@@ -113,6 +113,20 @@ const char *bounce_rules_verp_decode(struct bounce_rules *rules, pool_t pool,
 
 const ARRAY_TYPE(bounce_format) *
 bounce_rules_formats(struct bounce_rules *rules);
+/* What else the rules look for in a message's header: the fields and
+   patterns of the "notification" lines, then the subject rules' patterns
+   (header "Subject"); a mark holds when any header of its name matches.
+   With the formats' header match lines, what tells ordinary mail from a
+   notification by its header alone. */
+const ARRAY_TYPE(bounce_format_match) *
+bounce_rules_header_marks(struct bounce_rules *rules);
+
+/* A stamp of what the rules were read from (each file's stat(), each
+   include pattern's expansion), appended to dest; and whether those are
+   still as a stamp says (FALSE too for what is no stamp), so that rules
+   kept in memory, or what was derived from them, can be reused. */
+void bounce_rules_stamp(struct bounce_rules *rules, buffer_t *dest);
+bool bounce_rules_stamp_unchanged(const void *stamp, size_t size);
 
 /* Match helpers over the rules' shared match data. */
 int bounce_rules_exec(struct bounce_rules *rules, const pcre2_code *re,

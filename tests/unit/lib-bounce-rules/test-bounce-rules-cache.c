@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <fcntl.h>
 
+#include "array.h"
 #include "istream.h"
 #include "str.h"
 
@@ -187,12 +188,15 @@ static void test_cache_follows_rules(void)
 static void test_cache_image_follows_files(void)
 {
 	const char *cache = t_strconcat(test_dir, "/image.cache", NULL);
+	const ARRAY_TYPE(bounce_format_match) *marks;
+	const struct bounce_format_match *mark;
 	const char *main_path, *inc;
 	struct bounce_rules *rules;
 
 	(void)mkdir(t_strconcat(test_dir, "/image.d", NULL), 0700);
 	inc = test_write_file("image.d/a.rules",
-			      "phrase quota-issues mailbox is full\n");
+			      "phrase quota-issues mailbox is full\n"
+			      "notification X-Bounce-Test ^yes\n");
 	main_path = test_write_file("image.rules",
 		"reply 552 quota-issues\ninclude image.d/*.rules\n");
 	rules = load(main_path, cache);
@@ -202,6 +206,11 @@ static void test_cache_image_follows_files(void)
 	CU_ASSERT_TRUE(bounce_rules_from_image(rules));
 	CU_ASSERT_STRING_EQUAL(phrase(rules, "the mailbox is full"),
 			       "a.rules:1");
+	/* the notification lines too */
+	marks = bounce_rules_header_marks(rules);
+	CU_ASSERT_EQUAL_FATAL(array_count(marks), 1);
+	mark = array_idx(marks, 0);
+	CU_ASSERT_STRING_EQUAL(mark->header, "X-Bounce-Test");
 	bounce_rules_free(&rules);
 
 	/* edited in place */

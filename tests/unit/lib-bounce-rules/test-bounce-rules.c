@@ -6,6 +6,9 @@
 #include "../test-common.h"
 
 #include <sys/stat.h>
+#include <utime.h>
+#include "array.h"
+#include "buffer.h"
 
 #define write_rules test_write_file
 
@@ -55,6 +58,12 @@ static void test_errors_name_the_line(void)
 
 	error = load_error("format broken\n  match From x\n");
 	CU_ASSERT_PTR_NOT_NULL(strstr(error, "no recipient pattern"));
+
+	error = load_error("notification From\n");
+	CU_ASSERT_PTR_NOT_NULL(strstr(error, "field or pattern missing"));
+
+	error = load_error("notification body ^Delivery failed\n");
+	CU_ASSERT_PTR_NOT_NULL(strstr(error, "not the body"));
 
 	error = load_error("include does-not-exist.rules\n");
 	CU_ASSERT_PTR_NOT_NULL(strstr(error, "not found"));
@@ -182,6 +191,96 @@ static void test_include_and_misc(void)
 	bounce_rules_free(&rules);
 }
 
+/* The header marks: the notification lines, then each subject rule's
+   pattern for the Subject; a header of the mark's name is matched
+   against it. */
+static void test_header_marks(void)
+{
+	const ARRAY_TYPE(bounce_format_match) *marks;
+	const struct bounce_format_match *mark;
+	struct bounce_rules *rules;
+	const char *value;
+
+	rules = load_ok(write_rules("marks.rules",
+		"subject auto-reply ^out of office\n"
+		"notification From ^mailer-daemon@\n"
+		"subject unsubscribe ^unsubscribe\n"
+		"notification X-Report \\S\n"));
+	marks = bounce_rules_header_marks(rules);
+	CU_ASSERT_EQUAL_FATAL(array_count(marks), 4);
+	mark = array_idx(marks, 0);
+	CU_ASSERT_STRING_EQUAL(mark->header, "From");
+	value = "MAILER-DAEMON@mx.example";
+	CU_ASSERT(bounce_rules_exec(rules, mark->re, value, strlen(value),
+				    0) > 0);
+	mark = array_idx(marks, 1);
+	CU_ASSERT_STRING_EQUAL(mark->header, "X-Report");
+	mark = array_idx(marks, 2);
+	CU_ASSERT_STRING_EQUAL(mark->header, "Subject");
+	value = "Out of office until Monday";
+	CU_ASSERT(bounce_rules_exec(rules, mark->re, value, strlen(value),
+				    0) > 0);
+	CU_ASSERT(bounce_rules_exec(rules, mark->re, "Minutes", 7, 0) <= 0);
+	mark = array_idx(marks, 3);
+	CU_ASSERT_STRING_EQUAL(mark->header, "Subject");
+	/* asked again: the same array */
+	CU_ASSERT_PTR_EQUAL(bounce_rules_header_marks(rules), marks);
+	bounce_rules_free(&rules);
+}
+
+/* A stamp holds while every file the rules were read from, and every
+   include pattern's expansion, is as it was. */
+static void test_stamp(void)
+{
+	struct bounce_rules *rules;
+	buffer_t *stamp = buffer_create_dynamic(default_pool, 256), *stamp2;
+	const char *cache, *error;
+	unsigned int i;
+	struct utimbuf ut = { .actime = 1000000000, .modtime = 1000000000 };
+	const char *main_path, *inc;
+
+	(void)mkdir(t_strdup_printf("%s/stamp.d", test_dir), 0700);
+	inc = write_rules("stamp.d/a.rules", "reply 552 quota-issues\n"
+			  "phrase quota-issues mailbox is full\n");
+	main_path = write_rules("stamp.rules", "include stamp.d/*.rules\n");
+	rules = load_ok(main_path);
+	bounce_rules_stamp(rules, stamp);
+	bounce_rules_free(&rules);
+	CU_ASSERT(bounce_rules_stamp_unchanged(stamp->data, stamp->used));
+	/* not a stamp */
+	CU_ASSERT(!bounce_rules_stamp_unchanged(stamp->data, 3));
+	CU_ASSERT(!bounce_rules_stamp_unchanged("", 0));
+
+	/* an included file touched */
+	CU_ASSERT_EQUAL(utime(inc, &ut), 0);
+	CU_ASSERT(!bounce_rules_stamp_unchanged(stamp->data, stamp->used));
+	rules = load_ok(main_path);
+	buffer_set_used_size(stamp, 0);
+	bounce_rules_stamp(rules, stamp);
+	bounce_rules_free(&rules);
+	CU_ASSERT(bounce_rules_stamp_unchanged(stamp->data, stamp->used));
+
+	/* rules built from the cache's image: the same stamp */
+	cache = t_strconcat(test_dir, "/stamp.cache", NULL);
+	for (i = 0; i < 2; i++) {
+		if (bounce_rules_load_cached(main_path, cache,
+					     bounce_category_names(), &rules,
+					     &error) < 0)
+			CU_FAIL_FATAL(error);
+		CU_ASSERT_EQUAL(bounce_rules_from_image(rules), i == 1);
+		stamp2 = buffer_create_dynamic(default_pool, 256);
+		bounce_rules_stamp(rules, stamp2);
+		CU_ASSERT(buffer_cmp(stamp, stamp2));
+		buffer_free(&stamp2);
+		bounce_rules_free(&rules);
+	}
+
+	/* a file added to the included directory */
+	write_rules("stamp.d/b.rules", "reply 550 bad-mailbox\n");
+	CU_ASSERT(!bounce_rules_stamp_unchanged(stamp->data, stamp->used));
+	buffer_free(&stamp);
+}
+
 /* Lines as an administrator's editor may leave them: CRLF endings,
    blank lines holding only blanks or a CR, trailing blanks, no newline
    at the end. Rule ids give the file's name and the line's number. */
@@ -299,6 +398,9 @@ static void add_suites(void)
 	CU_add_test(suite, "alternations skip text without their literals",
 		    test_alternation_prefilter);
 	CU_add_test(suite, "category type overrides", test_type_override);
+	CU_add_test(suite, "header marks: notification lines and subjects",
+		    test_header_marks);
+	CU_add_test(suite, "a stamp follows the rules files", test_stamp);
 }
 
 int main(void)

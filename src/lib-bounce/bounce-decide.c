@@ -253,6 +253,16 @@ decide_facts(const struct bounce_recipient *rcpt, const char *status,
 	facts_r->context = cctx;
 }
 
+/* Whether a phrase is of a group labelled "generic": words a refusal
+   uses whatever its cause ("rejected", "denied", "internal error", "gave
+   up"). */
+static bool decide_phrase_is_generic(const struct bounce_rule *phrase)
+{
+	const char *label = strchr(phrase->group, '/');
+
+	return label != NULL && strcmp(label + 1, "generic") == 0;
+}
+
 /* Whether text gives no evidence at all: no status code, no phrase. */
 static bool decide_says_nothing(struct bounce_context *ctx, const char *text)
 {
@@ -331,6 +341,17 @@ decide_category(struct bounce_context *ctx, struct bounce_recipient *rcpt)
 	if (phrase == NULL && !own_diagnostic && ctx->text[0] != '\0' &&
 	    array_count(&ctx->report->recipients) == 1)
 		phrase = bounce_rules_match_phrase_in(rules, ctx->text, groups);
+	/* Words that many causes use say less than a status of the
+	   addressing subject (RFC 3463 X.1.XXX): "550 5.1.0 Recipient
+	   rejected" is about the address. (Other subjects are misused too
+	   often for that: 5.4.1 for Microsoft's refusals, 4.2.1 for a busy
+	   server's.) */
+	if (phrase != NULL && status_rule != NULL &&
+	    decide_phrase_is_generic(phrase) &&
+	    strncmp(status + 1, ".1.", 3) == 0) {
+		decide_rule(ctx, rcpt, status_rule);
+		return;
+	}
 	if (phrase != NULL) {
 		T_BEGIN {
 			struct decide_command_context cctx = {

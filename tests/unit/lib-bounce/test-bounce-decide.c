@@ -33,7 +33,9 @@ static struct bounce_classifier *dec_cls;
 	"when status=*.2.1 bad-mailbox/unknown inactive-mailbox\n" \
 	"when temporary quota-issues rate-limited\n" \
 	"when no-command+reply bad-mailbox/unknown policy-related\n" \
-	"command rcpt in reply to rcpt to command\n"
+	"command rcpt in reply to rcpt to command\n" \
+	"status 5.1.0 bad-mailbox refine\n" \
+	"phrase policy-related/generic rejected\n"
 
 /* A delivery report up to its text part's body (boundary "b") */
 #define REPORT_HEAD \
@@ -117,6 +119,12 @@ static void test_decide_status(void)
 	r = decide_dsn("failed", "5.0.0", "550 5.1.1 gone");
 	ASSERT_DECIDED(r, "bad-mailbox", "decide.rules:2");
 	CU_ASSERT_STRING_EQUAL(r->reply, "550");
+	/* words every refusal uses (a "generic" group) refine a status
+	   naming no cause, not one about the address */
+	r = decide_dsn("failed", "5.0.0", "554 Rejected");
+	ASSERT_DECIDED(r, "policy-related", "decide.rules:16");
+	r = decide_dsn("failed", "5.0.0", "550 5.1.0 Recipient rejected");
+	ASSERT_DECIDED(r, "bad-mailbox", "decide.rules:15");
 }
 
 static void test_decide_when(void)

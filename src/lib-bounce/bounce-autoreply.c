@@ -52,7 +52,10 @@ static bool autoreply_headers(const struct bounce_parsed *parsed)
 
 bool bounce_recognise_autoreply(struct bounce_context *ctx)
 {
-	const struct bounce_rule *rule = NULL;
+	static const char *const challenge_groups[] = {
+		"challenge-response", NULL
+	};
+	const struct bounce_rule *rule = NULL, *challenge = NULL;
 	struct bounce_recipient *rcpt;
 	const char *subject, *rule_id;
 	int category;
@@ -64,7 +67,18 @@ bool bounce_recognise_autoreply(struct bounce_context *ctx)
 	subject = bounce_parsed_header(ctx->parsed, "Subject");
 	if (subject != NULL)
 		rule = bounce_rules_match_subject(ctx->rules, subject);
-	if (rule != NULL) {
+	/* A challenge-response system's request says so in its text,
+	   whatever its Subject ("Re: ...") and headers (RFC 3834's, as an
+	   auto-reply's) say. */
+	if ((rule == NULL ||
+	     rule->category == bounce_category_find("auto-reply")) &&
+	    ctx->text[0] != '\0')
+		challenge = bounce_rules_match_phrase_in(ctx->rules, ctx->text,
+							 challenge_groups);
+	if (challenge != NULL) {
+		category = challenge->category;
+		rule_id = challenge->id;
+	} else if (rule != NULL) {
 		category = rule->category;
 		rule_id = rule->id;
 	} else if (autoreply_headers(ctx->parsed)) {
@@ -83,6 +97,7 @@ bool bounce_recognise_autoreply(struct bounce_context *ctx)
 						    strlen(subject));
 	}
 	bounce_context_set_category(ctx, rcpt, category,
+			    challenge != NULL ? challenge->code :
 			    rule == NULL ? 0 : rule->code, rule_id);
 	return TRUE;
 }

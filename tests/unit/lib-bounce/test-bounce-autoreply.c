@@ -115,6 +115,40 @@ static void test_autoreply_not(void)
 		"is-not-bounce-02.eml")->recipients), 0);
 }
 
+/* A challenge-response request is one by its text, whatever its Subject
+   and headers; a newsletter asking to be on the reader's list is not. */
+static void test_autoreply_challenge(void)
+{
+	struct bounce_report *report;
+
+	report = test_classify(
+		"From: Jane Doe <jane@example.org>\nTo: news@example.net\n"
+		"Auto-Submitted: auto-replied\nSubject: Re: News\n\n"
+		"I apologize for this automatic reply to your email.\n"
+		"To control spam, I now allow incoming messages only from "
+		"senders I have approved beforehand.\n", NULL);
+	TEST_ASSERT_RCPT(report, 0, "jane@example.org", "other",
+			 "challenge-response");
+	CU_ASSERT_EQUAL(test_rcpt(report, 0)->code, 100);
+
+	report = test_classify(
+		"From: verify@example.com\nTo: news@example.net\n"
+		"Subject: Re: News\n\n"
+		"Your message has been held. To release your message for "
+		"delivery, please click the link below to confirm that you "
+		"are a real sender.\n", NULL);
+	TEST_ASSERT_RCPT(report, 0, "verify@example.com", "other",
+			 "challenge-response");
+
+	report = test_classify(
+		"From: news@example.com\nTo: reader@example.net\n"
+		"List-Unsubscribe: <mailto:leave@example.com>\n"
+		"Subject: This week's news\n\n"
+		"To make sure our mail reaches you, add news@example.com to "
+		"your safe senders list.\n", NULL);
+	CU_ASSERT_EQUAL(array_count(&report->recipients), 0);
+}
+
 static void test_autoreply_samples(void)
 {
 	CU_ASSERT(test_sample_is("rfc3834-01.eml", "auto-reply", 0,
@@ -133,6 +167,8 @@ static void add_suites(void)
 	CU_add_test(suite, "pre-RFC headers", test_autoreply_other_headers);
 	CU_add_test(suite, "Subject rules", test_autoreply_subjects);
 	CU_add_test(suite, "not an auto-reply", test_autoreply_not);
+	CU_add_test(suite, "challenge-response by text",
+		    test_autoreply_challenge);
 	CU_add_test(suite, "samples", test_autoreply_samples);
 }
 

@@ -5,6 +5,7 @@
 
 #include "lib.h"
 #include "array.h"
+#include "dovecot-compat.h"
 #include "str.h"
 #include "bounce-rules-private.h"
 #include "bounce-rules-parse.h"
@@ -105,9 +106,9 @@ rules_parse_conditions(struct rules_parser *parser, const char *arg,
 		if (strcmp(*words, "temporary") == 0 ||
 		    strcmp(*words, "reply") == 0 ||
 		    strcmp(*words, "no-command") == 0 ||
-		    (str_begins(*words, "after-") && (*words)[6] != '\0')) {
+		    (str_begins_with(*words, "after-") && (*words)[6] != '\0')) {
 			/* fine as it is */
-		} else if (str_begins(*words, "status=")) {
+		} else if (str_begins_with(*words, "status=")) {
 			if (!rules_status_pattern_valid(*words + 7, &spec)) {
 				parser->error = t_strdup_printf(
 					"invalid status pattern '%s'",

@@ -6,6 +6,7 @@
 
 #include "lib.h"
 #include "array.h"
+#include "dovecot-compat.h"
 #include "bounce-rules-private.h"
 
 static bool when_condition_holds(const char *cond,
@@ -17,12 +18,12 @@ static bool when_condition_holds(const char *cond,
 		return facts->reply;
 	if (strcmp(cond, "no-command") == 0)
 		return facts->command(facts->context) == NULL;
-	if (str_begins(cond, "after-")) {
+	if (str_begins_with(cond, "after-")) {
 		const char *command = facts->command(facts->context);
 
 		return command != NULL && strcmp(cond + 6, command) == 0;
 	}
-	i_assert(str_begins(cond, "status="));
+	i_assert(str_begins_with(cond, "status="));
 	return facts->status != NULL &&
 		rules_status_pattern_match(cond + 7, facts->status);
 }

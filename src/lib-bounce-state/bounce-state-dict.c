@@ -3,6 +3,7 @@
 
 #include "lib.h"
 #include "array.h"
+#include "dovecot-compat.h"
 #include "hash.h"
 #include "str.h"
 #include "strnum.h"
@@ -318,7 +319,7 @@ void state_file_size_check(struct bounce_state *state)
 		return;
 	state->size_checked = TRUE;
 	path = state->file_path;
-	if (str_begins(path, "~/") && state->home_dir != NULL)
+	if (str_begins_with(path, "~/") && state->home_dir != NULL)
 		path = home_expand_tilde(path, state->home_dir);
 	if (stat(path, &st) < 0 ||
 	    st.st_size < (off_t)BOUNCE_STATE_FILE_WARN_ADDRESSES *

@@ -4,6 +4,7 @@
 
 #include "lib.h"
 #include "array.h"
+#include "dovecot-compat.h"
 #include "hash.h"
 #include "str.h"
 #include "strnum.h"
@@ -76,7 +77,7 @@ state_list_add(struct state_list_context *ctx, const char *rest,
 	}
 	if (strcmp(name, "returned") == 0)
 		entry->returned = p_strdup(ctx->pool, value);
-	else if (str_begins(name, "soft/") &&
+	else if (str_begins_with(name, "soft/") &&
 		 str_to_ullong(name + 5, &day) == 0 &&
 		 day >= ctx->first_day && day <= ctx->today &&
 		 str_to_uint(value, &count) == 0)

@@ -3,6 +3,7 @@
 
 #include "lib.h"
 #include "array.h"
+#include "dovecot-compat.h"
 #include "str.h"
 #include "strnum.h"
 
@@ -16,7 +17,6 @@ int bounce_state_init(const struct bounce_state_settings *set,
 		      struct bounce_state **state_r, const char **error_r)
 {
 	struct bounce_state *state;
-	struct dict_settings dict_set;
 	struct dict *dict;
 	const char *error;
 
@@ -28,12 +28,9 @@ int bounce_state_init(const struct bounce_state_settings *set,
 		*error_r = "no user name to keep the state under";
 		return -1;
 	}
-	i_zero(&dict_set);
-	dict_set.base_dir = set->base_dir;
-	dict_set.event_parent = set->event_parent;
-	if (dict_init(set->dict_uri, &dict_set, &dict, &error) < 0) {
-		*error_r = t_strdup_printf("dict_init(%s) failed: %s",
-					   set->dict_uri, error);
+	if (dovecot_compat_dict_init(set->dict_uri, set->base_dir,
+				     set->event_parent, &dict, &error) < 0) {
+		*error_r = error;
 		return -1;
 	}
 	state = i_new(struct bounce_state, 1);
@@ -44,12 +41,12 @@ int bounce_state_init(const struct bounce_state_settings *set,
 	   dict iterates over every key it holds, Redis not at all. Others
 	   (SQL, through the proxy) read an address in one iteration; a
 	   proxy whose dict cannot iterate falls back to lookups. */
-	if (str_begins(set->dict_uri, "file:")) {
+	if (str_begins_with(set->dict_uri, "file:")) {
 		state->file_path = i_strdup(set->dict_uri + 5);
 		state->create_lock_path = i_strconcat(state->file_path,
 						      ".create-lock", NULL);
 		state->read_mode = STATE_READ_LOOKUP;
-	} else if (str_begins(set->dict_uri, "redis:")) {
+	} else if (str_begins_with(set->dict_uri, "redis:")) {
 		state->read_mode = STATE_READ_LOOKUP;
 	} else {
 		state->read_mode = STATE_READ_ITERATE;
@@ -81,7 +78,7 @@ void bounce_state_deinit(struct bounce_state **_state)
 		return;
 	*_state = NULL;
 	dict_wait(state->dict);
-	dict_deinit(&state->dict);
+	dovecot_compat_dict_deinit(&state->dict);
 	event_unref(&state->event);
 	i_free(state->file_path);
 	i_free(state->create_lock_path);

@@ -5,11 +5,14 @@
 
 #include "lib.h"
 #include "array.h"
+#include "dovecot-compat.h"
 #include "str.h"
 #include "message-address.h"
 #include "bounce-mime.h"
 #include "bounce-status.h"
 #include "bounce-address.h"
+
+#include <ctype.h>
 
 bool bounce_address_from_mail_system(struct bounce_context *ctx)
 {
@@ -160,7 +163,7 @@ bool bounce_address_is_own(struct bounce_context *ctx, const char *address)
 	address_own_init(ctx);
 	if (address_listed(&ctx->failed_addresses, address))
 		return FALSE;
-	return str_begins(address, "mailer-daemon@") ||
+	return str_begins_with(address, "mailer-daemon@") ||
 		address_listed(&ctx->own_addresses, address);
 }
 

@@ -12,6 +12,7 @@ TOOL_LIBS = \
 	src/lib-bounce-state/libbounce-state.la \
 	src/lib-bounce/libbounce.la \
 	src/lib-bounce-rules/libbounce-rules.la \
+	src/compat/libdovecot-compat.la \
 	$(LIBDOVECOT) $(PCRE2_LIBS) $(LIBXML2_LIBS)
 # libdovecot lives outside the linker's search path
 TOOL_RPATH = -Wl,-rpath,$(dovecot_pkglibdir)

@@ -5,7 +5,7 @@
 #include "array.h"
 #include "str.h"
 #include "istream.h"
-#include "json-parser.h"
+#include "dovecot-compat.h"
 #include "bounce.h"
 #include "tool-input.h"
 #include "tool-rules.h"

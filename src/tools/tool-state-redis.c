@@ -4,6 +4,7 @@
 
 #include "lib.h"
 #include "array.h"
+#include "dovecot-compat.h"
 #include "str.h"
 #include "dict.h"
 #include "tool-state-redis.h"
@@ -31,25 +32,25 @@ static int redis_uri_parse(const char *uri, struct redis_uri *uri_r,
 	uri_r->prefix = "";
 	/* the driver's own syntax: key=value pairs separated by ':' */
 	for (args = t_strsplit(uri, ":"); *args != NULL; args++) {
-		if (str_begins(*args, "host="))
+		if (str_begins_with(*args, "host="))
 			uri_r->host = *args + 5;
-		else if (str_begins(*args, "port=")) {
+		else if (str_begins_with(*args, "port=")) {
 			value = *args + 5;
 			if (str_to_uint(value, &uri_r->port) < 0) {
 				*error_r = t_strdup_printf(
 					"invalid port: %s", value);
 				return -1;
 			}
-		} else if (str_begins(*args, "db=")) {
+		} else if (str_begins_with(*args, "db=")) {
 			value = *args + 3;
 			if (str_to_uint(value, &uri_r->db) < 0) {
 				*error_r = t_strdup_printf(
 					"invalid db: %s", value);
 				return -1;
 			}
-		} else if (str_begins(*args, "prefix="))
+		} else if (str_begins_with(*args, "prefix="))
 			uri_r->prefix = *args + 7;
-		else if (str_begins(*args, "password="))
+		else if (str_begins_with(*args, "password="))
 			uri_r->password = *args + 9;
 		/* timeouts and expiry do not matter for a listing */
 	}
@@ -149,7 +150,7 @@ int tool_state_redis_keys(const char *uri, const char *key_prefix,
 	redisContext *ctx;
 	int ret;
 
-	i_assert(str_begins(uri, "redis:"));
+	i_assert(str_begins_with(uri, "redis:"));
 	if (redis_uri_parse(uri + 6, &ruri, error_r) < 0)
 		return -1;
 	ctx = redisConnectWithTimeout(ruri.host, ruri.port, timeout);

@@ -7,6 +7,7 @@
 
 #include "lib.h"
 #include "array.h"
+#include "dovecot-compat.h"
 #include "hash.h"
 #include "str.h"
 #include "ioloop.h"
@@ -76,7 +77,7 @@ settings_from_config(const char *config_path,
 		return -1;
 	}
 	if (values[2][0] != '\0') {
-		if (settings_get_time(values[2], &secs, &error) < 0) {
+		if (str_parse_get_interval(values[2], &secs, &error) < 0) {
 			i_error("%s: invalid sieve_bounce_soft_window %s: %s",
 				config_path, values[2], error);
 			return -1;
@@ -382,7 +383,7 @@ int main(int argc, char *argv[])
 		tool.set.soft_limit = limit;
 	if (days != 0)
 		tool.set.soft_window = days * 24 * 3600;
-	tool.redis = str_begins(tool.set.dict_uri, "redis:");
+	tool.redis = str_begins_with(tool.set.dict_uri, "redis:");
 	tool.pool = pool_alloconly_create("bounce-state", 4096);
 
 	/* Network dicts (redis, proxy) run their I/O on an ioloop */

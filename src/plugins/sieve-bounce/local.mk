@@ -24,6 +24,7 @@ lib90_sieve_bounce_plugin_la_LIBADD = \
 	src/lib-bounce-state/libbounce-state.la \
 	src/lib-bounce/libbounce.la \
 	src/lib-bounce-rules/libbounce-rules.la \
+	src/compat/libdovecot-compat.la \
 	$(PCRE2_LIBS)
 noinst_HEADERS += \
 	src/plugins/sieve-bounce/sieve-bounce-plugin.h \

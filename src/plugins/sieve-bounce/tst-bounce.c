@@ -13,6 +13,7 @@
 #include "lib.h"
 #include "array.h"
 #include "str.h"
+#include "dovecot-compat.h"
 
 #include "sieve-common.h"
 #include "sieve-ast.h"
@@ -184,7 +185,7 @@ tst_bounce_is_value_match(struct sieve_ast_argument *mcht_arg)
 	mtctx = mcht_arg->argument->data;
 	/* relational names its instances "value-ge", "value-lt", .. */
 	name = sieve_match_type_name(mtctx->match_type);
-	return str_begins(name, "value");
+	return str_begins_with(name, "value");
 }
 
 static bool

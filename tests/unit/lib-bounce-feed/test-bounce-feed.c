@@ -6,6 +6,7 @@
 #include "array.h"
 #include "str.h"
 #include "unichar.h"
+#include "dovecot-compat.h"
 #include "bounce-feed-private.h"
 #include "../test-common.h"
 
@@ -392,7 +393,7 @@ static void test_spool(void)
 		array_foreach(bounce_feed_spool_file_entries(file), entry) {
 			n_records--;
 			/* the id names the file and the record */
-			CU_ASSERT(str_begins(entry->id,
+			CU_ASSERT(str_begins_with(entry->id,
 				t_strconcat(*namep, "/", NULL)));
 			CU_ASSERT_STRING_EQUAL(entry->record.user, "jdoe");
 			CU_ASSERT_STRING_EQUAL(entry->record.state, "returned");
@@ -573,7 +574,7 @@ static void test_csv(void)
 	const char *line;
 
 	bounce_feed_csv_header(out);
-	CU_ASSERT(str_begins(str_c(out), "id,time,user,recipient,type,"));
+	CU_ASSERT(str_begins_with(str_c(out), "id,time,user,recipient,type,"));
 	CU_ASSERT(str_c(out)[str_len(out) - 2] == '\r');
 
 	str_truncate(out, 0);
@@ -581,7 +582,7 @@ static void test_csv(void)
 	rcpt.status = NULL;
 	bounce_feed_csv_record(out, "f/1", &rec);
 	line = str_c(out);
-	CU_ASSERT(str_begins(line, "f/1,2026-06-21T00:00:00Z,jdoe,"
+	CU_ASSERT(str_begins_with(line, "f/1,2026-06-21T00:00:00Z,jdoe,"
 			     "kijitora@example.org,soft,quota-issues,22,,452,"
 			     "failed,\"550 \"\"no\"\", said\nthe server\","));
 	CU_ASSERT_PTR_NOT_NULL(strstr(line, ",X-Campaign-Id: spring-2026,"

@@ -1,19 +1,17 @@
-/* What the test, the action and the variables share: the settings read
-   when the extension is loaded, and the classification of the message,
-   computed once per delivery. */
+/* What the test, the action and the variables share: the context the
+   extension's load callback fills (ext-bounce-settings.h), and the
+   classification of the message, computed once per delivery. */
 
 #include "lib.h"
 #include "ioloop.h"
 #include "dict.h"
 #include "array.h"
 #include "istream.h"
-#include "home-expand.h"
 #include "message-size.h"
 #include "smtp-address.h"
 #include "mail-storage.h"
 
 #include "sieve-common.h"
-#include "sieve-settings.h"
 #include "sieve-extensions.h"
 #include "sieve-message.h"
 #include "sieve-interpreter.h"
@@ -22,164 +20,6 @@
 #include "sieve-ext-variables.h"
 
 #include "ext-bounce-common.h"
-
-/*
- * Settings
- */
-
-static void ext_bounce_read_size(struct sieve_instance *svinst,
-				 const char *name, size_t *value)
-{
-	size_t size;
-
-	/* An invalid value is logged by sieve-settings and left at the
-	   default, as for Pigeonhole's own settings. */
-	if (sieve_setting_get_size_value(svinst, name, &size))
-		*value = size;
-}
-
-static void ext_bounce_read_types(struct sieve_instance *svinst,
-				  struct ext_bounce_context *ectx)
-{
-	const char *const *names = bounce_category_names();
-	struct ext_bounce_type_override *override;
-	const char *setting, *value;
-	enum bounce_type type;
-
-	p_array_init(&ectx->type_overrides, ectx->pool, 4);
-	for (; *names != NULL; names++) {
-		setting = t_strconcat("sieve_bounce_type_",
-				      t_str_replace(*names, '-', '_'), NULL);
-		value = sieve_setting_get(svinst, setting);
-		if (value == NULL || *value == '\0')
-			continue;
-		if (!bounce_type_from_str(value, &type)) {
-			e_error(svinst->event, "vnd.bounce: "
-				"invalid value '%s' for setting %s "
-				"(expected hard, soft, other, complaint or none): "
-				"category keeps its default type",
-				value, setting);
-			continue;
-		}
-		override = array_append_space(&ectx->type_overrides);
-		override->category = *names;
-		override->type = type;
-	}
-}
-
-/* A path setting, "~/" meaning the home; NULL when unset. */
-static const char *
-ext_bounce_path_setting(struct sieve_instance *svinst, const char *name)
-{
-	const char *path = sieve_setting_get(svinst, name);
-	const char *home = sieve_environment_get_homedir(svinst);
-
-	if (path == NULL || *path == '\0')
-		return NULL;
-	if (str_begins(path, "~/") && home != NULL)
-		path = home_expand_tilde(path, home);
-	return path;
-}
-
-/* The dict URI: sieve_bounce_dict, "~/" after "file:" meaning the home;
-   by default a file dict in the home. NULL when there is no home. */
-static const char *ext_bounce_dict_uri(struct sieve_instance *svinst)
-{
-	const char *uri = sieve_setting_get(svinst, "sieve_bounce_dict");
-	const char *home = sieve_environment_get_homedir(svinst);
-
-	if (uri == NULL || *uri == '\0')
-		uri = "file:~/"BOUNCE_STATE_DEFAULT_DICT_FILE;
-	if (str_begins(uri, "file:~/")) {
-		if (home == NULL)
-			return NULL;
-		uri = t_strconcat("file:", home, uri + 6, NULL);
-	}
-	return uri;
-}
-
-static void ext_bounce_read_state_settings(struct sieve_instance *svinst,
-					   struct ext_bounce_context *ectx)
-{
-	struct bounce_state_settings *set = &ectx->state_set;
-	unsigned long long limit;
-	sieve_number_t window;
-
-	set->dict_uri = p_strdup(ectx->pool, ext_bounce_dict_uri(svinst));
-	set->username = p_strdup(ectx->pool, svinst->username);
-	set->home_dir = p_strdup(ectx->pool,
-				 sieve_environment_get_homedir(svinst));
-	set->base_dir = p_strdup(ectx->pool, svinst->base_dir);
-	set->event_parent = svinst->event;
-	set->soft_limit = BOUNCE_STATE_DEFAULT_SOFT_LIMIT;
-	set->soft_window = BOUNCE_STATE_DEFAULT_SOFT_WINDOW;
-	if (sieve_setting_get_uint_value(svinst, "sieve_bounce_soft_limit",
-					 &limit)) {
-		if (limit == 0 || limit > UINT_MAX) {
-			e_error(svinst->event, "vnd.bounce: invalid value "
-				"%llu for setting sieve_bounce_soft_limit "
-				"(expected at least 1): using %u", limit,
-				set->soft_limit);
-		} else {
-			set->soft_limit = limit;
-		}
-	}
-	if (sieve_setting_get_duration_value(svinst,
-			"sieve_bounce_soft_window", &window)) {
-		if (window < 24*3600 || window > UINT_MAX) {
-			e_error(svinst->event, "vnd.bounce: invalid value "
-				"for setting sieve_bounce_soft_window "
-				"(expected 1 day or more): using %u days",
-				set->soft_window / (24*3600));
-		} else {
-			set->soft_window = window;
-		}
-	}
-	ectx->feed_dir = p_strdup(ectx->pool,
-		ext_bounce_path_setting(svinst, "sieve_bounce_feed_dir"));
-}
-
-bool ext_bounce_load(const struct sieve_extension *ext, void **context)
-{
-	struct sieve_instance *svinst = ext->svinst;
-	struct ext_bounce_context *ectx;
-	const char *rules;
-	size_t max_message_size = BOUNCE_DEFAULT_MAX_MESSAGE_SIZE;
-	pool_t pool;
-
-	if (*context != NULL) {
-		ext_bounce_unload(ext);
-		*context = NULL;
-	}
-
-	pool = pool_alloconly_create("vnd.bounce context", 512);
-	ectx = p_new(pool, struct ext_bounce_context, 1);
-	ectx->pool = pool;
-	ectx->var_ext = sieve_ext_variables_get_extension(svinst);
-
-	rules = sieve_setting_get(svinst, "sieve_bounce_rules");
-	if (rules == NULL || *rules == '\0')
-		rules = BOUNCE_RULES_PATH;
-	ectx->set.rules_path = p_strdup(pool, rules);
-	/* the compiled rules, which a delivery then need not compile */
-	ectx->set.rules_cache_path = p_strdup(pool,
-		ext_bounce_path_setting(svinst, "sieve_bounce_rules_cache"));
-	ectx->set.max_part_text = BOUNCE_DEFAULT_MAX_PART_TEXT;
-	ectx->set.max_total_text = BOUNCE_DEFAULT_MAX_TOTAL_TEXT;
-	ext_bounce_read_size(svinst, "sieve_bounce_max_part_text",
-			     &ectx->set.max_part_text);
-	ext_bounce_read_size(svinst, "sieve_bounce_max_total_text",
-			     &ectx->set.max_total_text);
-	ext_bounce_read_size(svinst, "sieve_bounce_max_message_size",
-			     &max_message_size);
-	ectx->set.max_message_size = max_message_size;
-	ext_bounce_read_types(svinst, ectx);
-	ext_bounce_read_state_settings(svinst, ectx);
-	dict_drivers_register_builtin();
-
-	*context = ectx;
-	return TRUE;
-}
 
 /* The rules are compiled when a message first needs them, not when the
    extension is loaded: a delivery whose scripts never classify anything
@@ -244,9 +84,8 @@ int ext_bounce_state_get(const struct sieve_extension *ext,
 	/* A failure is not remembered: the next delivery tries again (a
 	   Redis server may be back). */
 	if (ectx->state == NULL) {
-		if (ectx->state_set.dict_uri == NULL) {
-			*error_r = "no sieve_bounce_dict set and no home "
-				"directory for the default";
+		if (ectx->state_error != NULL) {
+			*error_r = ectx->state_error;
 			return -1;
 		}
 		if (bounce_state_init(&ectx->state_set, &ectx->state,

@@ -27,22 +27,22 @@ struct ext_bounce_context {
 	ARRAY(struct ext_bounce_type_override) type_overrides;
 
 	/* NULL until first needed, and when it could not be set up:
-	   load_error then says why. Scripts still compile, but every use
+	   load_error then says why (also set when the settings could not
+	   be read). Scripts still compile, but every use
 	   fails at run time. */
 	struct bounce_classifier *cls;
 	const char *load_error;
 
-	/* Per-address state (sieve_bounce_dict, the soft limit and window)
-	   and the report feed's spool (sieve_bounce_feed_dir, NULL: no
-	   feed). The dict is opened when first needed; state_error then
-	   says why it could not be. */
+	/* Per-address state (the dict, the soft limit and window) and the
+	   report feed's spool (sieve_bounce_feed_dir, NULL: no feed). The
+	   dict is opened when first needed; state_error says why there is
+	   none to open. */
 	struct bounce_state_settings state_set;
 	const char *feed_dir;
 	struct bounce_state *state;
 	const char *state_error;
 };
 
-bool ext_bounce_load(const struct sieve_extension *ext, void **context);
 void ext_bounce_unload(const struct sieve_extension *ext);
 
 /*

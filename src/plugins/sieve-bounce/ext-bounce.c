@@ -14,7 +14,7 @@
 #include "sieve-commands.h"
 #include "sieve-validator.h"
 
-#include "ext-bounce-common.h"
+#include "ext-bounce-settings.h"
 
 static bool
 ext_bounce_validator_load(const struct sieve_extension *ext,

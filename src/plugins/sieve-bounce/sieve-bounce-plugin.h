@@ -6,8 +6,7 @@
 
 extern const char *sieve_bounce_plugin_version;
 
-/* Per sieve instance */
-void sieve_bounce_plugin_load(struct sieve_instance *svinst, void **context);
+/* Per sieve instance (sieve_bounce_plugin_load(): ext-bounce-settings.h) */
 void sieve_bounce_plugin_unload(struct sieve_instance *svinst, void *context);
 
 /* Per process */

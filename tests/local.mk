@@ -49,9 +49,18 @@ TESTS += \
 # files, not directories: a build tree's copy of these directories holds
 # test logs, which make dist would take instead
 EXTRA_DIST += \
+	tests/dovecot-conf.sh \
 	tests/sieve/env.sh \
 	tests/sieve/sieve-tests.sh \
 	tests/lda/lda-tests.sh \
 	tests/sieve/messages \
 	tests/lda/deliver-examples.sh \
 	tests/lda/deliver-lib.sh
+
+# The release line built against, and where its config process looks for
+# settings modules (Dovecot 2.4: the tests need the plugin's installed
+# there, tests/dovecot-conf.sh)
+AM_TESTS_ENVIRONMENT = \
+	DOVECOT_LINE=$(dovecot_line); \
+	DOVECOT_SETTINGS_DIR=$(dovecot_moduledir)/settings; \
+	export DOVECOT_LINE DOVECOT_SETTINGS_DIR;

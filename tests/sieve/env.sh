@@ -7,8 +7,13 @@
 # Out: top_srcdir, builddir, run_dir, run_user, conf, and the functions
 #      below.
 
-top_srcdir=$(cd "$(dirname "$0")/../.." && pwd)
+# (the sourcing script is tests/KIND/NAME, or one level up)
+for top_srcdir in "$(dirname "$0")/../.." "$(dirname "$0")/.."; do
+	[ -f "$top_srcdir/tests/dovecot-conf.sh" ] && break
+done
+top_srcdir=$(cd "$top_srcdir" && pwd)
 builddir=$(cd "${BOUNCE_BUILDDIR:-.}" && pwd)
+. "$top_srcdir/tests/dovecot-conf.sh"
 
 SIEVE_TEST=${SIEVE_TEST:-sieve-test}
 SIEVEC=${SIEVEC:-sievec}
@@ -33,6 +38,8 @@ need_programs() {
 		echo "ERROR: $plugin_so not built (run make first)" >&2
 		exit $HARD_ERROR
 	fi
+	need_settings_module "$builddir/.libs/lib90_sieve_bounce_settings.so" ||
+		exit $SKIP
 }
 
 # Dovecot refuses to deliver as root: as root, everything runs as an
@@ -58,7 +65,7 @@ setup_run_dir() {
 	cp "$plugin_so" "$run_dir/plugins/"
 	cp -R "$top_srcdir/conf.d/bounce.rules" \
 		"$top_srcdir/conf.d/bounce.rules.d" "$run_dir/rules/"
-	cp "$top_srcdir/conf.d/90-sieve-bounce.conf" "$run_dir/"
+	cp "$top_srcdir/conf.d/$dovecot_line/90-sieve-bounce.conf" "$run_dir/"
 	chmod -R a+rX "$run_dir"
 	conf=$run_dir/dovecot.conf
 	write_conf "$conf"
@@ -80,17 +87,20 @@ own_run_dir() {
 }
 
 # write_conf FILE [EXTRA_PLUGIN_SETTINGS]
-# Includes the shipped conf.d/90-sieve-bounce.conf, so that it is tested
-# too, then points it at the copies in the run directory.
+# Includes the shipped 90-sieve-bounce.conf of the release line, so that it
+# is tested too, then points it at the copies in the run directory. The
+# extra settings are lines "key = value" as conf_settings takes them
+# (tests/dovecot-conf.sh).
 write_conf() {
 	{
+		conf_header
 		echo "base_dir = $run_dir/base"
 		echo "state_dir = $run_dir/state"
 		echo "log_path = /dev/stderr"
 		echo "info_log_path = /dev/stderr"
 		echo "ssl = no"
 		echo "protocols ="
-		echo "mail_location = maildir:$run_dir/Maildir"
+		conf_maildir "$run_dir/Maildir"
 		echo "mail_home = $run_dir/home"
 		if [ "$(id -u)" -eq 0 ]; then
 			# lets sieve-test, run as root, drop privileges
@@ -98,23 +108,19 @@ write_conf() {
 			echo "mail_gid = $run_group"
 		fi
 		echo "postmaster_address = postmaster@example.org"
+		# '/' as the README's scripts need it (Maildir's own is '.')
 		echo "namespace inbox {"
 		echo "  inbox = yes"
 		echo "  separator = /"
 		echo "}"
-		echo "protocol lda {"
-		echo "  mail_plugins = sieve"
-		echo "}"
+		conf_mail_plugins lda sieve
 		echo "!include $run_dir/90-sieve-bounce.conf"
-		echo "plugin {"
-		echo "  sieve = file:$run_dir/sieve;active=$run_dir/active.sieve"
-		echo "  sieve_plugin_dir = $run_dir/plugins"
-		echo "  sieve_bounce_rules = $run_dir/rules/bounce.rules"
-		# sieve-test knows no home: the state in the run directory
-		echo "  sieve_bounce_dict = file:$run_dir/home/bounce-state.dict"
-		echo "  sieve_extensions = +vnd.bounce +vnd.dovecot.debug"
-		[ -n "${2:-}" ] && printf '%s\n' "$2"
-		echo "}"
+		conf_settings "sieve = file:$run_dir/sieve;active=$run_dir/active.sieve
+sieve_plugin_dir = $run_dir/plugins
+sieve_bounce_rules = $run_dir/rules/bounce.rules
+sieve_bounce_dict = file:$run_dir/home/bounce-state.dict
+sieve_extensions = +vnd.bounce +vnd.dovecot.debug
+${2:-}"
 	} > "$1"
 }
 

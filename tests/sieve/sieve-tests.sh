@@ -143,12 +143,22 @@ check_vars "a VERP original recipient is used first" \
 	-r "user@example.org"
 check_vars "a category's type can be overridden in the configuration" \
 	"hard|quota-issues|22|5.2.2|kijitora@example.jp|1" \
-	"$SOFT" -o plugin/sieve_bounce_type_quota_issues=hard
+	"$SOFT" -o "${conf_o}sieve_bounce_type_quota_issues=hard"
 check_vars "type none in the configuration makes a category not a bounce" \
-	"none|||||0" "$AUTOREPLY" -o plugin/sieve_bounce_type_auto_reply=none
+	"none|||||0" "$AUTOREPLY" -o "${conf_o}sieve_bounce_type_auto_reply=none"
+# 2.3 reads an invalid value at delivery: logged, the default kept; 2.4's
+# config process refuses it, naming the setting
 got=$(sieve_vars "$VARS" "$SOFT" \
-	-o plugin/sieve_bounce_type_quota_issues=permanent)
-if [ "$got" = "soft|quota-issues|22|5.2.2|kijitora@example.jp|1" ] &&
+	-o "${conf_o}sieve_bounce_type_quota_issues=permanent")
+if [ "$dovecot_line" = 2.4 ]; then
+	if [ -z "$got" ] && grep -q "sieve_bounce_type_quota_issues.*permanent" \
+		"$run_dir/log"; then
+		pass "an invalid type override is refused by the configuration"
+	else
+		fail "an invalid type override is refused by the configuration" \
+			"got: $got" "$(cat "$run_dir/log")"
+	fi
+elif [ "$got" = "soft|quota-issues|22|5.2.2|kijitora@example.jp|1" ] &&
    grep -q "invalid value 'permanent' for setting sieve_bounce_type_quota_issues" \
 	"$run_dir/log"; then
 	pass "an invalid type override is logged and ignored"
@@ -161,10 +171,18 @@ fi
 # are read, and a limit never fails a message.
 for setting in max_message_size=300 max_total_text=16 max_part_text=16; do
 	check_vars "sieve_bounce_$setting is applied" "none|||||0" "$HARD" \
-		-o "plugin/sieve_bounce_$setting"
+		-o "${conf_o}sieve_bounce_$setting"
 done
-got=$(sieve_vars "$VARS" "$HARD" -o plugin/sieve_bounce_max_message_size=lots)
-if [ "$got" = "hard|bad-mailbox|10|5.1.1|userunknown@bouncehammer.jp|1" ] &&
+got=$(sieve_vars "$VARS" "$HARD" -o "${conf_o}sieve_bounce_max_message_size=lots")
+if [ "$dovecot_line" = 2.4 ]; then
+	if [ -z "$got" ] && grep -q "sieve_bounce_max_message_size.*lots" \
+		"$run_dir/log"; then
+		pass "an invalid size is refused by the configuration"
+	else
+		fail "an invalid size is refused by the configuration" \
+			"got: $got" "$(cat "$run_dir/log")"
+	fi
+elif [ "$got" = "hard|bad-mailbox|10|5.1.1|userunknown@bouncehammer.jp|1" ] &&
    grep -q "invalid size value for setting 'sieve_bounce_max_message_size': 'lots'" \
 	"$run_dir/log"; then
 	pass "an invalid size is logged and the default kept"
@@ -450,7 +468,7 @@ EOF
 } > "$run_dir/forged.eml"
 mkdir -p "$run_dir/mail"
 own_run_dir
-"$SIEVE_TEST" -c "$conf" -e -l "maildir:$run_dir/mail" "$REDIRECT" \
+"$SIEVE_TEST" -c "$conf" -e $(conf_sieve_test_maildir "$run_dir/mail") "$REDIRECT" \
 	"$run_dir/forged.eml" >"$run_dir/out" 2>"$run_dir/log"
 headers=$(cat "$run_dir/out" "$run_dir/log" |
 	sed -n '/^X-Sieve: /,/^$/p' |
@@ -469,7 +487,7 @@ if grep -q "classify action: bounce classified: type=hard category=bad-mailbox c
 else
 	fail "executing classify logs every failed recipient" "$(cat "$run_dir/log")"
 fi
-"$SIEVE_TEST" -c "$conf" -e -l "maildir:$run_dir/mail" "$NOHEADER" \
+"$SIEVE_TEST" -c "$conf" -e $(conf_sieve_test_maildir "$run_dir/mail") "$NOHEADER" \
 	"$run_dir/forged.eml" >"$run_dir/out" 2>"$run_dir/log"
 headers=$(cat "$run_dir/out" "$run_dir/log" |
 	sed -n '/^X-Sieve: /,/^$/p' | grep -i '^X-Bounce-Classification:')
@@ -483,7 +501,7 @@ echo "# a rules file that cannot be loaded"
 printf 'no-such-directive here\n' > "$run_dir/bad.rules"
 own_run_dir
 for setting in "$run_dir/bad.rules" "$run_dir/missing.rules"; do
-	got=$(sieve_actions -o "plugin/sieve_bounce_rules=$setting" "$SORT" "$HARD")
+	got=$(sieve_actions -o "${conf_o}sieve_bounce_rules=$setting" "$SORT" "$HARD")
 	if grep -q "vnd.bounce: cannot load the rules from $setting" "$run_dir/log" &&
 	   grep -q "bounce classification is not available" "$run_dir/log" &&
 	   grep -q "final result: failed; resolved with successful implicit keep" \
@@ -494,7 +512,7 @@ for setting in "$run_dir/bad.rules" "$run_dir/missing.rules"; do
 			"$got" "$(cat "$run_dir/log")"
 	fi
 done
-got=$(sieve_vars "$VARS" "$HARD" -o "plugin/sieve_bounce_rules=$run_dir/bad.rules")
+got=$(sieve_vars "$VARS" "$HARD" -o "${conf_o}sieve_bounce_rules=$run_dir/bad.rules")
 if [ -z "$got" ] && grep -q "bounce classification is not available" "$run_dir/log"; then
 	pass "unloadable rules: the bounce variables fail the script too"
 else

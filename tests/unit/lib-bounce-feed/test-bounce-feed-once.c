@@ -6,6 +6,7 @@
 #include "array.h"
 #include "str.h"
 #include "write-full.h"
+#include "dovecot-compat.h"
 #include "bounce-feed-private.h"
 #include "../test-common.h"
 
@@ -127,7 +128,7 @@ static void test_once(void)
 	/* the name starts with the time, then the key's digest */
 	name = only_file(spool, "new");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(name);
-	CU_ASSERT(str_begins(name, "1782000000.N"));
+	CU_ASSERT(str_begins_with(name, "1782000000.N"));
 	CU_ASSERT_EQUAL(strlen(name), strlen("1782000000.N.xml") + 32);
 
 	/* again: nothing new */

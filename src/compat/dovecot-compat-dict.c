@@ -231,8 +231,8 @@ settings_struct_free(const struct setting_parser_info *info, const void *set)
 }
 
 static int
-dict_driver_uri(struct event *event, const char *driver, const char **uri_r,
-		const char **error_r)
+dict_driver_uri(struct event *event, enum settings_get_flags flags,
+		const char *driver, const char **uri_r, const char **error_r)
 {
 	const struct setting_parser_info *info;
 	string_t *uri = t_str_new(128);
@@ -251,7 +251,7 @@ dict_driver_uri(struct event *event, const char *driver, const char **uri_r,
 		return -1;
 	}
 	/* the function, not the macro: it checks the struct's type */
-	if ((settings_get)(event, info, 0, __FILE__, __LINE__,
+	if ((settings_get)(event, info, flags, __FILE__, __LINE__,
 			   &set, error_r) < 0)
 		return -1;
 	str_printfa(uri, "%s:", driver);
@@ -285,6 +285,7 @@ dict_driver_uri(struct event *event, const char *driver, const char **uri_r,
 }
 
 int dovecot_compat_dict_uri_from_settings(struct event *event,
+					  enum settings_get_flags flags,
 					  const char **uri_r,
 					  const char **error_r)
 {
@@ -293,7 +294,7 @@ int dovecot_compat_dict_uri_from_settings(struct event *event,
 	struct event *dict_event;
 	int ret;
 
-	if (settings_get(event, &dict_setting_parser_info, 0,
+	if (settings_get(event, &dict_setting_parser_info, flags,
 			 &dict_set, error_r) < 0)
 		return -1;
 	if (array_is_empty(&dict_set->dicts)) {
@@ -305,14 +306,14 @@ int dovecot_compat_dict_uri_from_settings(struct event *event,
 
 	dict_event = event_create(event);
 	settings_event_add_list_filter_name(dict_event, "dict", name);
-	if (settings_get(dict_event, &dict_setting_parser_info, 0,
+	if (settings_get(dict_event, &dict_setting_parser_info, flags,
 			 &dict_set, error_r) < 0) {
 		event_unref(&dict_event);
 		return -1;
 	}
 	driver = t_strdup(dict_set->dict_driver);
 	settings_free(dict_set);
-	ret = dict_driver_uri(dict_event, driver, uri_r, error_r);
+	ret = dict_driver_uri(dict_event, flags, driver, uri_r, error_r);
 	event_unref(&dict_event);
 	if (ret < 0) {
 		*error_r = t_strdup_printf("dict %s: %s", name, *error_r);

@@ -10,6 +10,7 @@
 #if DOVECOT_PREREQ(2, 4, 0)
 #  include "json-generator.h"	/* json_append_escaped() */
 #  include "str-parse.h"	/* str_parse_get_interval() */
+#  include "settings.h"		/* enum settings_get_flags */
 #else
 #  include "json-parser.h"
 #  include "settings-parser.h"
@@ -35,9 +36,11 @@ void dovecot_compat_dict_deinit(struct dict **dict);
 
 #if DOVECOT_PREREQ(2, 4, 0)
 /* The URI of the dict that event's settings configure with a named filter
-   (dict NAME { dict_driver = file, redis or proxy ... }). Returns 1 with
-   uri_r, 0 when no dict is configured, -1 with error_r. */
+   (dict NAME { dict_driver = file, redis or proxy ... }); flags: for
+   settings_get(). Returns 1 with uri_r, 0 when no dict is configured, -1
+   with error_r. */
 int dovecot_compat_dict_uri_from_settings(struct event *event,
+					  enum settings_get_flags flags,
 					  const char **uri_r,
 					  const char **error_r);
 #endif

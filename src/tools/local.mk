@@ -17,6 +17,14 @@ TOOL_LIBS = \
 # libdovecot lives outside the linker's search path
 TOOL_RPATH = -Wl,-rpath,$(dovecot_pkglibdir)
 
+# -c: the plugin's settings from a Dovecot configuration (tool-config.h);
+# on Dovecot 2.4 read with the struct the plugin registers
+TOOL_CONFIG_CPPFLAGS = -I$(top_srcdir)/src/plugins/sieve-bounce
+TOOL_CONFIG_SOURCES = src/tools/tool-config.c
+if DOVECOT_24
+TOOL_CONFIG_SOURCES += src/plugins/sieve-bounce/sieve-bounce-settings.c
+endif
+
 bin_PROGRAMS += src/tools/bounce-classify
 src_tools_bounce_classify_SOURCES = \
 	src/tools/tool-classify.c \
@@ -28,8 +36,8 @@ src_tools_bounce_classify_LDFLAGS = $(TOOL_RPATH)
 # bounce-feed: the report feed's spool as one document; it validates
 # against the schema installed beside the rules.
 bin_PROGRAMS += src/tools/bounce-feed
-src_tools_bounce_feed_SOURCES = src/tools/tool-feed.c src/tools/tool-config.c
-src_tools_bounce_feed_CPPFLAGS = $(AM_CPPFLAGS) \
+src_tools_bounce_feed_SOURCES = src/tools/tool-feed.c $(TOOL_CONFIG_SOURCES)
+src_tools_bounce_feed_CPPFLAGS = $(AM_CPPFLAGS) $(TOOL_CONFIG_CPPFLAGS) \
 	-DBOUNCE_FEED_SCHEMA_PATH=\"$(bounce_datadir)/bounce-feed.xsd\" \
 	-DBOUNCE_SRCDIR_FEED_SCHEMA_PATH=\"$(abs_top_srcdir)/conf.d/bounce-feed.xsd\"
 src_tools_bounce_feed_LDADD = $(TOOL_LIBS)
@@ -68,7 +76,8 @@ bin_PROGRAMS += src/tools/bounce-state
 src_tools_bounce_state_SOURCES = \
 	src/tools/tool-state.c \
 	src/tools/tool-state-redis.c \
-	src/tools/tool-config.c
-src_tools_bounce_state_CPPFLAGS = $(AM_CPPFLAGS) $(HIREDIS_CFLAGS)
+	$(TOOL_CONFIG_SOURCES)
+src_tools_bounce_state_CPPFLAGS = $(AM_CPPFLAGS) $(TOOL_CONFIG_CPPFLAGS) \
+	$(HIREDIS_CFLAGS)
 src_tools_bounce_state_LDADD = $(TOOL_LIBS) $(HIREDIS_LIBS)
 src_tools_bounce_state_LDFLAGS = $(TOOL_RPATH)

@@ -84,7 +84,7 @@ int ext_bounce_load(const struct sieve_extension *ext, void **context)
 	ext_bounce_settings_apply(svinst, ectx, set);
 	settings_free(set);
 
-	ret = dovecot_compat_dict_uri_from_settings(event, &uri, &error);
+	ret = dovecot_compat_dict_uri_from_settings(event, 0, &uri, &error);
 	event_unref(&event);
 	if (ret < 0) {
 		ectx->state_error = p_strdup_printf(ectx->pool,

@@ -18,6 +18,10 @@ def main():
     sizes = []
     for root, _dirs, files in os.walk(src):
         for name in files:
+            # sources only: a build in the tree (dpkg-buildpackage) puts
+            # objects and libraries beside them
+            if not name.endswith((".c", ".h")):
+                continue
             path = os.path.join(root, name)
             with open(path, "rb") as f:
                 sizes.append((f.read().count(b"\n"),

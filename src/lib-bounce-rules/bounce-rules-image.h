@@ -33,10 +33,10 @@ void bounce_rules_image_write_stamp(const struct bounce_rules *rules,
 bool bounce_rules_image_stamp_unchanged(const unsigned char *data,
 					size_t size);
 
-/* bounce-rules-image.c: what an image was made of: the rules file it was loaded from, the
-   category names its rules' indexes refer to, and the files and include
-   patterns read (strings point into the image), and where the rules
-   built from them are in it. */
+/* bounce-rules-image.c: what an image was made of (the rules file it
+   was loaded from, the category names its rules' indexes refer to, the
+   files and include patterns read; strings point into the image), and
+   where the rules built from them are in it. */
 struct bounce_rules_image_head {
 	const char *path;
 	const char *const *categories;

@@ -1,5 +1,6 @@
 /* RFC 5965 abuse reports: the recipient complained. The complainant is
-   named by Original-Rcpt-To, or else by the To of the returned message. */
+   named by Original-Rcpt-To, or else by the To of the returned message.
+   Also the older reports of Microsoft's Junk Mail Reporting Program. */
 
 #include "lib.h"
 #include "array.h"
@@ -42,6 +43,29 @@ static void arf_add_header_addresses(struct bounce_context *ctx,
 	}
 }
 
+/* Microsoft's Junk Mail Reporting Program (Outlook.com, Hotmail) sends
+   the reported message itself, or attached, from staff@hotmail.com with
+   no feedback report: the complainant is its X-HmXmrOriginalRecipient
+   field. */
+static bool arf_recognise_jmrp(struct bounce_context *ctx)
+{
+	const char *value, *addr;
+
+	value = bounce_parsed_header(ctx->parsed, "X-HmXmrOriginalRecipient");
+	if (value == NULL) {
+		value = bounce_headers_find(&ctx->parsed->orig_headers,
+					    "X-HmXmrOriginalRecipient");
+	}
+	if (value == NULL)
+		return FALSE;
+	addr = bounce_address_normalize(ctx->pool, value);
+	if (addr == NULL)
+		return FALSE;
+	ctx->report->format = "jmrp";
+	arf_add(ctx, addr, "abuse");
+	return TRUE;
+}
+
 bool bounce_recognise_arf(struct bounce_context *ctx)
 {
 	const struct bounce_part *part;
@@ -60,7 +84,7 @@ bool bounce_recognise_arf(struct bounce_context *ctx)
 		}
 	}
 	if (!found)
-		return FALSE;
+		return arf_recognise_jmrp(ctx);
 
 	ctx->report->format = "arf";
 	feedback_type = bounce_headers_find(&fields, "Feedback-Type");

@@ -92,6 +92,35 @@ static void test_arf_samples(void)
 		"complaint", "complaint"));
 }
 
+/* Microsoft's JMRP: the reported message itself (or attached), the
+   complainant in X-HmXmrOriginalRecipient. */
+static void test_arf_jmrp(void)
+{
+	struct bounce_report *report;
+
+	report = test_classify(
+		"Return-Path: staff@hotmail.com\n"
+		"X-HmXmrOriginalRecipient: Jane@Hotmail.example\n"
+		"From: news@example.org\nTo: jane@hotmail.example\n"
+		"Subject: News\n\nThe news.\n", NULL);
+	CU_ASSERT_STRING_EQUAL(report->format, "jmrp");
+	TEST_ASSERT_RCPT(report, 0, "jane@hotmail.example", "complaint",
+			 "complaint");
+
+	report = test_classify(
+		"From: staff@hotmail.com\n"
+		"Subject: complaint about message from 192.0.2.1\n"
+		"To: fbl@example.org\nMIME-Version: 1.0\n"
+		"Content-Type: multipart/mixed; boundary=\"j\"\n\n--j\n"
+		"Content-Type: message/rfc822\n\n"
+		"X-HmXmrOriginalRecipient: <joe@hotmail.example>\n"
+		"From: news@example.org\nTo: joe@hotmail.example\n"
+		"Subject: News\n\nThe news.\n--j--\n", NULL);
+	TEST_ASSERT_RCPT(report, 0, "joe@hotmail.example", "complaint",
+			 "complaint");
+	CU_ASSERT_EQUAL(array_count(&report->recipients), 1);
+}
+
 static void add_suites(void)
 {
 	CU_pSuite suite = CU_add_suite("bounce-arf", NULL, NULL);
@@ -101,6 +130,7 @@ static void add_suites(void)
 		    test_arf_complainant_from_original);
 	CU_add_test(suite, "no address", test_arf_without_address);
 	CU_add_test(suite, "samples", test_arf_samples);
+	CU_add_test(suite, "Microsoft JMRP", test_arf_jmrp);
 }
 
 int main(void)

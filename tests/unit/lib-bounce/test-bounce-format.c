@@ -134,10 +134,10 @@ static void test_format_quoted_original(void)
 
 static void test_format_samples(void)
 {
-	CU_ASSERT(test_sample_is("lhost-qmail-01.eml", "generic", 0,
+	CU_ASSERT(test_sample_is("lhost-qmail-01.eml", "qmail", 0,
 				 "kijitora@example.ne.jp", "hard",
 				 "bad-mailbox"));
-	CU_ASSERT(test_sample_is("lhost-qmail-02.eml", "generic", 1,
+	CU_ASSERT(test_sample_is("lhost-qmail-02.eml", "qmail", 1,
 				 "filtered@example.jp", "hard",
 				 "bad-mailbox"));
 	CU_ASSERT(test_sample_is("lhost-exim-02.eml", "generic", 1,
@@ -231,6 +231,64 @@ static void test_format_boundless_multipart(void)
 			       "000000000000@vtext.example.com");
 }
 
+/* Notices read by their text or by their null sender and Subject,
+   whatever their author is called: qmail-send's, a null sender's
+   "Undeliverable:" notice, a transcript's "RCPT To:<...>" line. */
+static void test_format_any_author(void)
+{
+	struct bounce_report *report;
+
+	report = test_classify(
+		"Return-Path: <>\nFrom: bounce@mail.example\n"
+		"To: sender@example.org\nSubject: failure notice\n\n"
+		"Hi. This is the qmail-send program at mail.example.\n"
+		"I'm afraid I wasn't able to deliver your message to the "
+		"following addresses.\nThis is a permanent error; I've given "
+		"up. Sorry it didn't work out.\n\n"
+		"<jane@mail.example>:\n"
+		"- Sorry, no mailbox here by that name. (#5.1.1)\n\n"
+		"--- Enclosed is a copy of the message.\n\n"
+		"To: jane@mail.example\nFrom: sender@example.org\n\nHi\n",
+		NULL);
+	CU_ASSERT_STRING_EQUAL(report->format, "qmail");
+	CU_ASSERT_EQUAL(array_count(&report->recipients), 1);
+	TEST_ASSERT_RCPT(report, 0, "jane@mail.example", "hard",
+			 "bad-mailbox");
+
+	report = test_classify(
+		"Return-Path: <>\n"
+		"From: System Administrator <admin@corp.example>\n"
+		"To: sender@example.org\nSubject: Undeliverable: News\n\n"
+		"Your message did not reach some or all of the intended "
+		"recipients.\n\n"
+		"      joe@corp.example on 5/3/2005 10:00 AM\n"
+		"            The e-mail account does not exist at the "
+		"organization this message was sent to.\n", NULL);
+	CU_ASSERT_STRING_EQUAL(report->format, "null-sender");
+	TEST_ASSERT_RCPT(report, 0, "joe@corp.example", "hard",
+			 "bad-mailbox");
+
+	report = test_classify(
+		"From: MDaemon@mx.example\nTo: sender@example.org\n"
+		"Subject: Permanent Delivery Failure\n\n"
+		"The attached message had PERMANENT fatal delivery errors!\n\n"
+		"--- Session Transcript ---\n"
+		" Attempting SMTP connection to [192.0.2.1:25]\n"
+		" RCPT To:<ann@example.com>\n"
+		" 550 5.2.2 <ann@example.com>: mailbox full\n"
+		"--- End Transcript ---\n", NULL);
+	TEST_ASSERT_RCPT(report, 0, "ann@example.com", "soft",
+			 "quota-issues");
+
+	/* a person's Subject alone is no notice */
+	report = test_classify(
+		"Return-Path: <reader@example.org>\n"
+		"From: reader@example.org\nTo: news@example.net\n"
+		"Subject: Re: Undeliverable: News\n\n"
+		"Why did this fail?\n\n  joe@corp.example\n", NULL);
+	CU_ASSERT_EQUAL(array_count(&report->recipients), 0);
+}
+
 static void add_suites(void)
 {
 	CU_pSuite suite = CU_add_suite("bounce-format", format_suite_init,
@@ -240,6 +298,7 @@ static void add_suites(void)
 	CU_add_test(suite, "match", test_format_match);
 	CU_add_test(suite, "quoted original", test_format_quoted_original);
 	CU_add_test(suite, "shipped formats on samples", test_format_samples);
+	CU_add_test(suite, "notices of any author", test_format_any_author);
 	CU_add_test(suite, "the returned original's addressee",
 		    test_format_original_addressee);
 	CU_add_test(suite, "multipart without its boundary",

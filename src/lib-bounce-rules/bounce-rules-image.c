@@ -295,21 +295,16 @@ static void r_format(struct image_reader *r, struct bounce_format *fmt)
 	fmt->diag_group = (int)r_u32(r);
 }
 
-bool bounce_rules_image_stamp_unchanged(const unsigned char *data,
-					size_t size)
+bool bounce_rules_image_read_stamp(pool_t pool, const unsigned char *data,
+				   size_t size,
+				   ARRAY_TYPE(rules_source) *sources_r)
 {
 	struct image_reader r = { .p = data, .end = data + size };
-	ARRAY_TYPE(rules_source) sources;
-	bool ret;
 
 	if (r_u32(&r) != IMAGE_VERSION)
 		return FALSE;
-	T_BEGIN {
-		r_sources(&r, pool_datastack_create(), &sources);
-		ret = !r.failed && r.p == r.end &&
-			rules_sources_unchanged(&sources);
-	} T_END;
-	return ret;
+	r_sources(&r, pool, sources_r);
+	return !r.failed && r.p == r.end;
 }
 
 bool bounce_rules_image_read_head(pool_t pool, const unsigned char *data,

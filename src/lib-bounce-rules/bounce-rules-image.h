@@ -26,12 +26,14 @@ bool bounce_rules_image_write(const struct bounce_rules *rules,
 			      const char *path, buffer_t *buf);
 
 /* A stamp of the files and include patterns the rules were read from
-   (bounce_rules_stamp()): written by bounce-rules-image-write.c, checked
-   by bounce-rules-image.c. */
+   (bounce_rules_stamp()), in the image's format: written by
+   bounce-rules-image-write.c; read back into sources_r (arrays in pool)
+   by bounce-rules-image.c, FALSE when data is no stamp of this format. */
 void bounce_rules_image_write_stamp(const struct bounce_rules *rules,
 				    buffer_t *buf);
-bool bounce_rules_image_stamp_unchanged(const unsigned char *data,
-					size_t size);
+bool bounce_rules_image_read_stamp(pool_t pool, const unsigned char *data,
+				   size_t size,
+				   ARRAY_TYPE(rules_source) *sources_r);
 
 /* bounce-rules-image.c: what an image was made of (the rules file it
    was loaded from, the category names its rules' indexes refer to, the

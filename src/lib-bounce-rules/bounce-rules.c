@@ -238,5 +238,14 @@ void bounce_rules_stamp(struct bounce_rules *rules, buffer_t *dest)
 
 bool bounce_rules_stamp_unchanged(const void *stamp, size_t size)
 {
-	return bounce_rules_image_stamp_unchanged(stamp, size);
+	bool ret;
+
+	T_BEGIN {
+		ARRAY_TYPE(rules_source) sources;
+
+		ret = bounce_rules_image_read_stamp(pool_datastack_create(),
+						    stamp, size, &sources) &&
+			rules_sources_unchanged(&sources);
+	} T_END;
+	return ret;
 }

@@ -420,6 +420,58 @@ static bool classify_embedded_report(struct bounce_classifier *cls,
 	return FALSE;
 }
 
+/* A message that is no bounce itself but carries one whole - a bounce a
+   mailing list relayed to its owner, or a person forwarded as an
+   attachment: the returned message is a mail system's notice - is
+   classified by that notice. */
+static void classify_forwarded_bounce(struct bounce_classifier *cls,
+				      struct bounce_context *ctx,
+				      struct istream *input)
+{
+	const struct bounce_parsed *parsed = ctx->parsed;
+	struct bounce_report *report = ctx->report;
+	struct bounce_parsed inner;
+	struct bounce_context inner_ctx;
+	struct istream *sub;
+	const char *from;
+
+	if (parsed->original_size == 0)
+		return;
+	from = bounce_headers_find(&parsed->orig_headers, "From");
+	if (from == NULL)
+		return;
+	from = t_str_lcase(from);
+	if (strstr(from, "mailer-daemon@") == NULL &&
+	    strstr(from, "postmaster@") == NULL &&
+	    strstr(from, "mail delivery s") == NULL)
+		return;
+
+	sub = i_stream_create_range(input, parsed->original_offset,
+				    parsed->original_size);
+	bounce_parse_message(&cls->set, ctx->pool, sub, &inner);
+	i_stream_unref(&sub);
+
+	report->format = "none";
+	report->orig_message_id = NULL;
+	report->orig_list_id = NULL;
+	array_clear(&report->orig_headers);
+	inner_ctx = *ctx;
+	inner_ctx.parsed = &inner;
+	inner_ctx.text_lower = NULL;
+	inner_ctx.format_matched = FALSE;
+	inner_ctx.own_addresses_set = FALSE;
+	classify_parsed(&inner_ctx);
+	if (array_count(&report->recipients) > 0) {
+		report->truncated = inner.truncated;
+		return;
+	}
+	/* nothing there either */
+	report->format = "none";
+	report->orig_message_id = NULL;
+	report->orig_list_id = NULL;
+	array_clear(&report->orig_headers);
+}
+
 struct bounce_report *
 bounce_classify(struct bounce_classifier *cls, pool_t pool,
 		struct istream *input, const char *envelope_to)
@@ -442,8 +494,11 @@ bounce_classify(struct bounce_classifier *cls, pool_t pool,
 		ctx.parsed = &parsed;
 		ctx.report = report;
 		ctx.envelope_to = envelope_to;
-		if (!classify_embedded_report(cls, &ctx, input))
+		if (!classify_embedded_report(cls, &ctx, input)) {
 			classify_parsed(&ctx);
+			if (array_count(&report->recipients) == 0)
+				classify_forwarded_bounce(cls, &ctx, input);
+		}
 		report->truncated = report->truncated || parsed.truncated;
 	} T_END;
 	return report;

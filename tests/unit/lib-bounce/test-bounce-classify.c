@@ -227,6 +227,35 @@ static void test_notice_addresses(void)
 	CU_ASSERT_EQUAL(test_rcpt(report, 0)->code, 30);
 }
 
+/* A bounce a mailing list relayed to its owner, attached whole: the
+   attached notice is classified, not the list's notification. */
+static void test_forwarded_bounce(void)
+{
+	struct bounce_report *report;
+
+	report = test_classify(
+		"From: news-bounces@lists.example.org\n"
+		"To: news-owner@lists.example.org\n"
+		"Subject: Uncaught bounce notification\n"
+		"MIME-Version: 1.0\n"
+		"Content-Type: multipart/mixed; boundary=\"m\"\n\n--m\n"
+		"Content-Type: text/plain\n\n"
+		"The attached message was received as a bounce, but either "
+		"the bounce format was not recognized, or no member addresses "
+		"could be extracted from it.\n--m\n"
+		"Content-Type: message/rfc822\n\n"
+		"From: Mail Delivery Subsystem <MAILER-DAEMON@mx.example.com>\n"
+		"To: news-bounces@lists.example.org\n"
+		"Subject: Returned mail: User unknown\n\n"
+		"The following addresses had permanent fatal errors:\n"
+		"<member@example.com>\n"
+		"    (reason: 550 5.1.1 User unknown)\n"
+		"--m--\n", NULL);
+	CU_ASSERT_EQUAL(array_count(&report->recipients), 1);
+	TEST_ASSERT_RCPT(report, 0, "member@example.com", "hard",
+			 "bad-mailbox");
+}
+
 static void add_suites(void)
 {
 	CU_pSuite suite = CU_add_suite("bounce-classify", NULL, NULL);
@@ -240,6 +269,7 @@ static void add_suites(void)
 	CU_add_test(suite, "types and categories", test_type_names);
 	CU_add_test(suite, "delay warnings", test_delay_warning);
 	CU_add_test(suite, "addresses a notice names", test_notice_addresses);
+	CU_add_test(suite, "a bounce forwarded whole", test_forwarded_bounce);
 }
 
 int main(void)

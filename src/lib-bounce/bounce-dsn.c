@@ -65,13 +65,31 @@ static bool dsn_same_domain(const char *a, const char *b)
 	return da != NULL && db != NULL && strcmp(da, db) == 0;
 }
 
+/* Whether final is orig's mailbox on one of the domain's own hosts
+   (jane@mx1.example.com for jane@example.com). */
+static bool dsn_routed_to_host(const char *final, const char *orig)
+{
+	const char *df = strrchr(final, '@'), *dorig = strrchr(orig, '@');
+	size_t flen, olen;
+
+	if (df == NULL || dorig == NULL || df - final != dorig - orig ||
+	    strncmp(final, orig, df - final) != 0)
+		return FALSE;
+	flen = strlen(df + 1);
+	olen = strlen(dorig + 1);
+	return flen > olen + 1 && df[1 + flen - olen - 1] == '.' &&
+		strcmp(df + 1 + flen - olen, dorig + 1) == 0;
+}
+
 /* The address the sender wrote, of the two a recipient block may name.
    Final-Recipient is the address the reporting MTA tried: usually the
    one the sender wrote, or the target it was forwarded to elsewhere
    (which is what failed). But when the receiving site rewrote its own
    address - to a host only it knows (user@mailcluster.local), or to
    another mailbox of the same domain (an alias it expanded) - the
-   sender knows only Original-Recipient. */
+   sender knows only Original-Recipient. So too when it routed the
+   mailbox to one of its hosts (jane@mx1.example.com for
+   jane@example.com). */
 static const char *dsn_recipient_address(const char *final, const char *orig)
 {
 	if (final == NULL)
@@ -80,7 +98,7 @@ static const char *dsn_recipient_address(const char *final, const char *orig)
 		return final;
 	if (dsn_domain_is_internal(final) && !dsn_domain_is_internal(orig))
 		return orig;
-	if (dsn_same_domain(final, orig))
+	if (dsn_same_domain(final, orig) || dsn_routed_to_host(final, orig))
 		return orig;
 	return final;
 }

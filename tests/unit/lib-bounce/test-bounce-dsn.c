@@ -117,8 +117,14 @@ static void test_dsn_address_fields(void)
 		"Action: failed\nStatus: 5.2.2\n\n"
 		"Final-Recipient: rfc822; jane@elsewhere.example\n"
 		"Original-Recipient: rfc822; jane@example.org\n"
+		"Action: failed\nStatus: 5.2.2\n\n"
+		"Final-Recipient: rfc822; joe@mx1.example.com\n"
+		"Original-Recipient: rfc822; joe@example.com\n"
+		"Action: failed\nStatus: 5.2.2\n\n"
+		"Final-Recipient: rfc822; ann@example.com\n"
+		"Original-Recipient: rfc822; ann@sub.example.com\n"
 		"Action: failed\nStatus: 5.2.2\n\n--b1--\n", NULL);
-	CU_ASSERT_EQUAL_FATAL(array_count(&report->recipients), 4);
+	CU_ASSERT_EQUAL_FATAL(array_count(&report->recipients), 6);
 	CU_ASSERT_STRING_EQUAL(test_rcpt(report, 0)->address,
 			       "user@example.com");
 	CU_ASSERT_STRING_EQUAL(test_rcpt(report, 1)->address,
@@ -127,6 +133,10 @@ static void test_dsn_address_fields(void)
 			       "jane@example.net");
 	CU_ASSERT_STRING_EQUAL(test_rcpt(report, 3)->address,
 			       "jane@elsewhere.example");
+	CU_ASSERT_STRING_EQUAL(test_rcpt(report, 4)->address,
+			       "joe@example.com");
+	CU_ASSERT_STRING_EQUAL(test_rcpt(report, 5)->address,
+			       "ann@example.com");
 
 	/* two blocks for one address are one recipient */
 	report = test_classify(TEST_DSN_HEAD

@@ -24,7 +24,9 @@
                    keys: its first count of a day is made under a lock
                    file beside it, DICT.create-lock)
    Nothing else lives under shared/bounce-state/: other per-user data
-   takes its own prefix, shared/bounce-NAME/USER/. */
+   takes its own prefix, shared/bounce-NAME/USER/. The SQL dict maps
+   (conf.d/2.3/dovecot-dict-bounce-*.conf.ext) give each key a table: a key
+   without a map is an error there. */
 
 #include "bounce.h"
 

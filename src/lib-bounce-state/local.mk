@@ -8,3 +8,9 @@ src_lib_bounce_state_libbounce_state_la_SOURCES = \
 noinst_HEADERS += \
 	src/lib-bounce-state/bounce-state.h \
 	src/lib-bounce-state/bounce-state-private.h
+# The tables of the SQL stores (their dict maps, like 90-sieve-bounce.conf,
+# are configuration: the Debian package puts them into /etc/dovecot)
+statesqldir = $(bounce_datadir)
+statesql_DATA = \
+	conf.d/bounce-state-sqlite.sql \
+	conf.d/bounce-state-pgsql.sql

@@ -1,12 +1,15 @@
 #!/bin/sh
 # Concurrency: CONC_PROCS (8) dovecot-lda processes deliver CONC_MESSAGES
 # (2,000) soft bounces for CONC_ADDRESSES (40) addresses at once, with the
-# file dict and with a Redis server started on loopback. Afterwards the
-# feed holds exactly one schema-valid record per failed recipient, and
-# each address's count in the dict is exactly the number of its bounces.
+# file dict, a Redis server, and SQLite and PostgreSQL behind Dovecot's
+# dict server (tests/state/engines.sh starts them; CONC_ENGINES chooses).
+# Afterwards the feed holds exactly one schema-valid record per failed
+# recipient, and each address's count in the dict is exactly the number
+# of its bounces.
 set -u
 . "$(dirname "$0")/../sieve/env.sh"
 . "$(dirname "$0")/../lda/deliver-lib.sh"
+. "$(dirname "$0")/../state/engines.sh"
 need_programs "$DOVECOT_LDA" setpriv python3 xargs
 STATE_TOOL=$builddir/src/tools/bounce-state
 FEED_TOOL=$builddir/src/tools/bounce-feed
@@ -15,7 +18,9 @@ messages=${CONC_MESSAGES:-2000}
 addresses=${CONC_ADDRESSES:-40}
 
 setup_delivery
+engines_trap
 spool=$run_dir/spool
+PG_FSYNC=off
 
 # One DSN per message: mailbox full (a soft bounce) for
 # user<(N / procs) % addresses>@example.org: the processes start on the
@@ -147,21 +152,27 @@ PY
 	fi
 }
 
-check_run "file dict" "file:$run_dir/home/bounce-state.dict"
+# engine NAME: its label
+engine_label() {
+	case $1 in
+	file) echo "file dict" ;;
+	sqlite) echo "SQLite" ;;
+	pgsql) echo "PostgreSQL" ;;
+	redis) echo "Redis" ;;
+	esac
+}
 
-if command -v redis-server >/dev/null 2>&1; then
-	port=$((20000 + ($$ + 7) % 20000))
-	redis-server --port "$port" --bind 127.0.0.1 --save '' \
-		--appendonly no --daemonize yes --pidfile "$run_dir/redis.pid" \
-		--logfile "$run_dir/redis.log" --dir "$run_dir" >/dev/null
-	for i in 1 2 3 4 5 6 7 8 9 10; do
-		redis-cli -p "$port" ping >/dev/null 2>&1 && break
-		sleep 0.2
-	done
-	check_run "Redis" "redis:host=127.0.0.1:port=$port"
-	redis-cli -p "$port" shutdown nosave >/dev/null 2>&1
-else
-	echo "# skipped Redis: no redis-server"
-fi
+for engine in ${CONC_ENGINES:-file redis sqlite pgsql}; do
+	if ! engine_available "$engine"; then
+		echo "# skipped $(engine_label "$engine"): not installed"
+		continue
+	fi
+	if engine_start "$engine"; then
+		check_run "$(engine_label "$engine")" "$engine_dict"
+	else
+		fail "$(engine_label "$engine"): the store did not start"
+	fi
+	engines_stop
+done
 
 finish

@@ -2,12 +2,15 @@
 # The per-address state and the report feed end to end through
 # dovecot-lda: three soft bounces for one address make it returned (seen
 # by the script, in the feed and by bounce-state); a hard bounce returns
-# its address at once; an unwritable spool and a stopped Redis server
-# make the delivery fail temporarily (exit 75) with a log line saying why,
-# and the retry after the fault is fixed records everything once.
+# its address at once; an unwritable spool, a stopped Redis server, a
+# read-only SQLite database, a stopped PostgreSQL server and a table its
+# user may not write make the delivery fail temporarily (exit 75) with a
+# log line saying why, and the retry after the fault is fixed records
+# everything once.
 set -u
 . "$(dirname "$0")/../sieve/env.sh"
 . "$(dirname "$0")/../lda/deliver-lib.sh"
+. "$(dirname "$0")/engines.sh"
 need_programs "$DOVECOT_LDA" setpriv
 STATE_TOOL=$builddir/src/tools/bounce-state
 FEED_TOOL=$builddir/src/tools/bounce-feed
@@ -25,7 +28,8 @@ if bounce {
 	stop;
 }'
 setup_delivery
-[ -n "${STATE_TEST_KEEP:-}" ] && trap - EXIT
+engines_trap
+[ -n "${STATE_TEST_KEEP:-}" ] && trap 'engines_stop' EXIT
 spool=$run_dir/spool
 state_dict=file:$run_dir/home/bounce-state.dict
 
@@ -121,30 +125,35 @@ else
 	echo "# skipped: not root, the spool stays writable"
 fi
 
+# wait_store: until the store answers through engine_dict (30 s at most)
+wait_store() {
+	for i in $(seq 60); do
+		"$STATE_TOOL" --dict "$engine_dict" show x@example.org \
+			> /dev/null 2>&1 && return 0
+		sleep 0.5
+	done
+	return 1
+}
+
+# check_reset NAME: bounce-state reset through engine_dict forgets the
+# address: nothing listed, and the next soft bounce counts 1
+check_reset() {
+	"$STATE_TOOL" --dict "$engine_dict" reset kijitora@example.jp
+	check_eq "$1: reset" "$("$STATE_TOOL" --dict "$engine_dict" \
+		show kijitora@example.jp)" "$(printf 'kijitora@example.jp\tactive\t0')"
+	check_eq "$1: nothing listed after the reset" \
+		"$("$STATE_TOOL" --dict "$engine_dict" list)" ""
+	deliver "$SOFT"; expect "$1: soft bounce after the reset" 0 \
+		"Bounces/active-1"
+}
+
 echo "# a stopped Redis server defers the delivery"
-if command -v redis-server >/dev/null 2>&1; then
-	port=$((20000 + $$ % 20000))
-	redis_dict="redis:host=127.0.0.1:port=$port"
-	start_redis() {
-		redis-server --port "$port" --bind 127.0.0.1 --save '' \
-			--appendonly no --daemonize yes \
-			--pidfile "$run_dir/redis.pid" \
-			--logfile "$run_dir/redis.log" --dir "$run_dir" >/dev/null
-		for i in 1 2 3 4 5 6 7 8 9 10; do
-			redis-cli -p "$port" ping >/dev/null 2>&1 && return 0
-			sleep 0.2
-		done
-		return 1
-	}
-	stop_redis() {
-		redis-cli -p "$port" shutdown nosave >/dev/null 2>&1
-		sleep 0.3
-	}
+if engine_available redis; then
 	"$FEED_TOOL" --spool "$spool" --ack > /dev/null
-	use_conf "  sieve_bounce_dict = $redis_dict"
-	if start_redis; then
+	if engine_start redis; then
+		use_conf "  sieve_bounce_dict = $engine_dict"
 		deliver "$SOFT"; expect "Redis: soft bounce 1" 0 "Bounces/active-1"
-		stop_redis
+		redis_stop
 		deliver "$SOFT"
 		expect "stopped Redis" $EX_TEMPFAIL ""
 		if grep -q "address state is not available.*Connection refused\|address state is not available.*redis\|delivery deferred" "$run_dir/lda.log"; then
@@ -152,9 +161,9 @@ if command -v redis-server >/dev/null 2>&1; then
 		else
 			fail "stopped Redis: the log says why" "$(cat "$run_dir/lda.log")"
 		fi
-		start_redis
+		engine_start redis
 		redis_state() {
-			"$STATE_TOOL" --dict "$redis_dict" show kijitora@example.jp | cut -f2-3
+			"$STATE_TOOL" --dict "$engine_dict" show kijitora@example.jp | cut -f2-3
 		}
 		# a fresh server: the count starts over
 		deliver "$SOFT"; expect "Redis: retry" 0 "Bounces/active-1"
@@ -164,14 +173,115 @@ if command -v redis-server >/dev/null 2>&1; then
 "kijitora@example.jp active 1 
 kijitora@example.jp active 1 "
 		check_eq "Redis: bounce-state list" \
-			"$("$STATE_TOOL" --dict "$redis_dict" list)" \
+			"$("$STATE_TOOL" --dict "$engine_dict" list)" \
 			"$(printf 'kijitora@example.jp\tactive\t1')"
-		stop_redis
+		check_reset Redis
 	else
-		fail "redis-server did not start" "$(cat "$run_dir/redis.log")"
+		fail "redis-server did not start"
 	fi
+	engines_stop
 else
 	echo "# skipped: no redis-server"
+fi
+
+# Each bounce counted once across a fault of an SQL store behind Dovecot's
+# dict server: the delivery deferred while it lasts, its retry counted
+# after it, nothing counted twice.
+sql_state() {
+	"$STATE_TOOL" --dict "$engine_dict" show kijitora@example.jp | cut -f2-3
+}
+# expect_deferred NAME PATTERN: the delivery failed temporarily, and the
+# log names the cause
+expect_deferred() {
+	expect "$1" $EX_TEMPFAIL ""
+	if grep -q "delivery deferred\|address state is not available" \
+		"$run_dir/lda.log" && grep -qi "$2" "$run_dir/lda.log"; then
+		pass "$1: the log says why"
+	else
+		fail "$1: the log says why" "$(cat "$run_dir/lda.log")"
+	fi
+}
+
+echo "# SQLite: a read-only database defers the delivery"
+if engine_available sqlite; then
+	"$FEED_TOOL" --spool "$spool" --ack > /dev/null
+	if engine_start sqlite; then
+		use_conf "  sieve_bounce_dict = $engine_dict"
+		deliver "$SOFT"; expect "SQLite: soft bounce 1" 0 "Bounces/active-1"
+		# the database file read-only to the dict service: its
+		# processes open it again
+		dict_server_stop
+		chmod 0444 "$run_dir/sqlite/state.sqlite"
+		dict_server_start
+		deliver "$SOFT"
+		expect_deferred "SQLite read-only" "readonly"
+		check_eq "SQLite read-only: nothing counted" "$(sql_state)" \
+			"$(printf 'active\t1')"
+		# fixed: the database and the log SQLite made read-only
+		# like it
+		dict_server_stop
+		chmod 0644 "$run_dir/sqlite/"state.sqlite*
+		dict_server_start
+		deliver "$SOFT"; expect "SQLite: retry" 0 "Bounces/active-2"
+		check_eq "SQLite: recorded once" "$(sql_state)" \
+			"$(printf 'active\t2')"
+		check_eq "SQLite: the feed holds each bounce once" \
+			"$(feed_records)" "kijitora@example.jp active 1 
+kijitora@example.jp active 2 "
+		check_eq "SQLite: bounce-state list" \
+			"$("$STATE_TOOL" --dict "$engine_dict" list)" \
+			"$(printf 'kijitora@example.jp\tactive\t2')"
+		check_reset SQLite
+	else
+		fail "SQLite: the store did not start"
+	fi
+	engines_stop
+else
+	echo "# skipped: no SQLite dict"
+fi
+
+echo "# PostgreSQL: a stopped server or a read-only table defers the delivery"
+if engine_available pgsql; then
+	"$FEED_TOOL" --spool "$spool" --ack > /dev/null
+	if PG_FSYNC=off engine_start pgsql; then
+		use_conf "  sieve_bounce_dict = $engine_dict"
+		deliver "$SOFT"; expect "PostgreSQL: soft bounce 1" 0 \
+			"Bounces/active-1"
+		pg_server_stop
+		deliver "$SOFT"
+		expect_deferred "PostgreSQL stopped" "pgsql\|postgres\|connect"
+		PG_FSYNC=off pg_server_start
+		# the dict server connects again when asked, after a delay
+		wait_store || fail "PostgreSQL: the dict server did not reconnect"
+		deliver "$SOFT"; expect "PostgreSQL: retry after the restart" 0 \
+			"Bounces/active-2"
+		check_eq "PostgreSQL: recorded once" "$(sql_state)" \
+			"$(printf 'active\t2')"
+		# the dict service's role may read but not write
+		pg_sql "REVOKE INSERT, UPDATE, DELETE ON bounce_state,
+			bounce_soft FROM dict"
+		deliver "$SOFT"
+		expect_deferred "PostgreSQL read-only" "permission denied"
+		check_eq "PostgreSQL read-only: nothing counted" \
+			"$(sql_state)" "$(printf 'active\t2')"
+		pg_sql "GRANT INSERT, UPDATE, DELETE ON bounce_state,
+			bounce_soft TO dict"
+		deliver "$SOFT"; expect "PostgreSQL: retry after the grant" 0 \
+			"Returned/3"
+		check_eq "PostgreSQL: the feed holds each bounce once" \
+			"$(feed_records)" "kijitora@example.jp active 1 
+kijitora@example.jp active 2 
+kijitora@example.jp returned 3 3 soft bounces within 30 days"
+		check_eq "PostgreSQL: bounce-state list" \
+			"$("$STATE_TOOL" --dict "$engine_dict" list | cut -f1-3,5)" \
+			"$(printf 'kijitora@example.jp\treturned\t3\t3 soft bounces within 30 days')"
+		check_reset PostgreSQL
+	else
+		fail "PostgreSQL: the store did not start"
+	fi
+	engines_stop
+else
+	echo "# skipped: no PostgreSQL dict"
 fi
 
 finish

@@ -1,5 +1,6 @@
 /* bounce-feed: collect the report feed's spool into one XML document (or
-   CSV) on stdout; with --ack, move what was printed to the archive. */
+   CSV) on stdout, all of it or one mailbox user's records; with --ack,
+   move what was printed to the archive. */
 
 #include "lib.h"
 #include "array.h"
@@ -35,6 +36,8 @@ struct feed_context {
 	bool ack;
 	bool have_since;
 	time_t since;
+	/* only this mailbox user's records */
+	const char *user;
 
 	struct bounce_feed_schema *schema;
 	ARRAY(struct feed_file) files;
@@ -45,10 +48,11 @@ static void usage(void) ATTR_NORETURN;
 static void usage(void)
 {
 	fprintf(stderr,
-"usage: bounce-feed [--spool DIR | -c DOVECOT_CONF] [--since TIME] [--ack]\n"
-"                   [--format=xml|csv] [--schema FILE]\n"
+"usage: bounce-feed [--spool DIR | -c DOVECOT_CONF] [--user NAME]\n"
+"                   [--since TIME] [--ack] [--format=xml|csv] [--schema FILE]\n"
 "TIME is seconds since the epoch, YYYY-MM-DD, an ISO 8601 date and time,\n"
-"or an age such as 90m, 12h, 7d.\n");
+"or an age such as 90m, 12h, 7d. --user keeps the records of that mailbox\n"
+"user's deliveries only.\n");
 	exit(2);
 }
 
@@ -170,8 +174,11 @@ static int feed_read(struct feed_context *ctx)
 		ffile->file = file;
 		ffile->consumed = TRUE;
 		array_foreach(bounce_feed_spool_file_entries(file), entry) {
-			if (ctx->have_since &&
-			    entry->record.time < ctx->since) {
+			/* what is left out stays for another run */
+			if ((ctx->have_since &&
+			     entry->record.time < ctx->since) ||
+			    (ctx->user != NULL &&
+			     null_strcmp(entry->record.user, ctx->user) != 0)) {
 				ffile->consumed = FALSE;
 				continue;
 			}
@@ -293,6 +300,7 @@ int main(int argc, char *argv[])
 		{ "spool", required_argument, NULL, 's' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "since", required_argument, NULL, 'S' },
+		{ "user", required_argument, NULL, 'u' },
 		{ "ack", no_argument, NULL, 'a' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "schema", required_argument, NULL, 'x' },
@@ -307,7 +315,7 @@ int main(int argc, char *argv[])
 
 	lib_init();
 	i_zero(&ctx);
-	while ((c = getopt_long(argc, argv, "s:c:S:af:x:h", longopts,
+	while ((c = getopt_long(argc, argv, "s:c:S:u:af:x:h", longopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 's':
@@ -325,6 +333,11 @@ int main(int argc, char *argv[])
 				exit(2);
 			}
 			ctx.have_since = TRUE;
+			break;
+		case 'u':
+			if (optarg[0] == '\0')
+				usage();
+			ctx.user = optarg;
 			break;
 		case 'a':
 			ctx.ack = TRUE;

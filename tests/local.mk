@@ -18,6 +18,7 @@ unit_tests = \
 	tests/unit/lib-bounce/test-bounce-hostile \
 	tests/unit/lib-bounce/test-bounce-decide \
 	tests/unit/lib-bounce/test-bounce-classify \
+	tests/unit/lib-bounce/test-bounce-screen \
 	tests/unit/lib-bounce/test-bounce-identity \
 	tests/unit/lib-bounce-state/test-bounce-state
 check_PROGRAMS += $(unit_tests)

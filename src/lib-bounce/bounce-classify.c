@@ -17,6 +17,7 @@
 #include "bounce-recognise.h"
 #include "bounce-decide.h"
 #include "bounce-private.h"
+#include "bounce-screen.h"
 
 int bounce_classifier_init(const struct bounce_settings *set,
 			   struct bounce_classifier **cls_r,
@@ -63,6 +64,7 @@ void bounce_classifier_deinit(struct bounce_classifier **_cls)
 	if (cls == NULL)
 		return;
 	*_cls = NULL;
+	bounce_screen_free(&cls->screen);
 	bounce_rules_free(&cls->rules);
 	pool_unref(&cls->pool);
 }
@@ -311,7 +313,9 @@ static void classify_recognise(struct bounce_context *ctx)
 	}
 }
 
-static void classify_parsed(struct bounce_context *ctx)
+/* What identifies a returned original is read from any message; failed
+   recipients are looked for only in a notification (bounce-screen.c). */
+static void classify_parsed(struct bounce_context *ctx, bool notification)
 {
 	const char *rest;
 
@@ -319,7 +323,8 @@ static void classify_parsed(struct bounce_context *ctx)
 	if (array_count(&ctx->parsed->orig_headers) == 0 && *rest != '\0')
 		classify_inline_original(ctx, rest);
 	classify_original_ids(ctx);
-	classify_recognise(ctx);
+	if (notification)
+		classify_recognise(ctx);
 }
 
 static bool classify_has_report(const struct bounce_parsed *parsed)
@@ -407,7 +412,7 @@ static bool classify_embedded_report(struct bounce_classifier *cls,
 	inner_ctx.text_lower = NULL;
 	inner_ctx.format_matched = FALSE;
 	inner_ctx.own_addresses_set = FALSE;
-	classify_parsed(&inner_ctx);
+	classify_parsed(&inner_ctx, TRUE);
 	if (array_count(&report->recipients) > 0) {
 		report->truncated = inner.truncated;
 		return TRUE;
@@ -460,7 +465,7 @@ static void classify_forwarded_bounce(struct bounce_classifier *cls,
 	inner_ctx.text_lower = NULL;
 	inner_ctx.format_matched = FALSE;
 	inner_ctx.own_addresses_set = FALSE;
-	classify_parsed(&inner_ctx);
+	classify_parsed(&inner_ctx, TRUE);
 	if (array_count(&report->recipients) > 0) {
 		report->truncated = inner.truncated;
 		return;
@@ -473,12 +478,15 @@ static void classify_forwarded_bounce(struct bounce_classifier *cls,
 }
 
 struct bounce_report *
-bounce_classify(struct bounce_classifier *cls, pool_t pool,
-		struct istream *input, const char *envelope_to)
+bounce_classify_from(struct bounce_classifier *cls, pool_t pool,
+		     struct istream *input, const char *envelope_from,
+		     const char *envelope_to)
 {
+	struct bounce_screen *screen = bounce_classifier_get_screen(cls);
 	struct bounce_report *report;
 	struct bounce_parsed parsed;
 	struct bounce_context ctx;
+	bool notification;
 
 	report = p_new(pool, struct bounce_report, 1);
 	p_array_init(&report->recipients, pool, 4);
@@ -487,6 +495,8 @@ bounce_classify(struct bounce_classifier *cls, pool_t pool,
 
 	T_BEGIN {
 		bounce_parse_message(&cls->set, pool, input, &parsed);
+		notification = bounce_screen_parsed(screen, &parsed,
+						    envelope_from);
 		i_zero(&ctx);
 		ctx.pool = pool;
 		ctx.rules = cls->rules;
@@ -494,14 +504,23 @@ bounce_classify(struct bounce_classifier *cls, pool_t pool,
 		ctx.parsed = &parsed;
 		ctx.report = report;
 		ctx.envelope_to = envelope_to;
-		if (!classify_embedded_report(cls, &ctx, input)) {
-			classify_parsed(&ctx);
+		if (!notification)
+			classify_parsed(&ctx, FALSE);
+		else if (!classify_embedded_report(cls, &ctx, input)) {
+			classify_parsed(&ctx, TRUE);
 			if (array_count(&report->recipients) == 0)
 				classify_forwarded_bounce(cls, &ctx, input);
 		}
 		report->truncated = report->truncated || parsed.truncated;
 	} T_END;
 	return report;
+}
+
+struct bounce_report *
+bounce_classify(struct bounce_classifier *cls, pool_t pool,
+		struct istream *input, const char *envelope_to)
+{
+	return bounce_classify_from(cls, pool, input, NULL, envelope_to);
 }
 
 static unsigned int type_severity(enum bounce_type type)

@@ -366,8 +366,10 @@ find_returned_message(const struct message_part *part)
 	return NULL;
 }
 
-void bounce_parse_message(const struct bounce_settings *set, pool_t pool,
-			  struct istream *input, struct bounce_parsed *parsed_r)
+static void
+parse_message(const struct bounce_settings *set, pool_t pool,
+	      struct istream *input, bool header_only,
+	      struct bounce_parsed *parsed_r)
 {
 	const struct message_parser_settings pset = {
 		.hdr_flags = MESSAGE_HEADER_PARSER_FLAG_CLEAN_ONELINE,
@@ -415,6 +417,8 @@ void bounce_parse_message(const struct bounce_settings *set, pool_t pool,
 			walk_header(&walk, block.hdr);
 		} else {
 			walk_headers_end(&walk);
+			if (header_only)
+				break;
 		}
 		if (input->v_offset > set->max_message_size) {
 			parsed_r->truncated = TRUE;
@@ -424,15 +428,35 @@ void bounce_parse_message(const struct bounce_settings *set, pool_t pool,
 	walk_part_end(&walk);
 	message_decoder_deinit(&decoder);
 	message_parser_deinit(&parser, &parts);
-	if (walk.multipart && parts != NULL)
-		parse_boundless_multiparts(&walk, input, start_offset, parts);
-	if (parts != NULL && (orig = find_returned_message(parts)) != NULL) {
-		parsed_r->original_offset = start_offset + orig->physical_pos;
-		parsed_r->original_size = orig->header_size.physical_size +
-			orig->body_size.physical_size;
+	if (!header_only) {
+		if (walk.multipart && parts != NULL) {
+			parse_boundless_multiparts(&walk, input, start_offset,
+						   parts);
+		}
+		if (parts != NULL &&
+		    (orig = find_returned_message(parts)) != NULL) {
+			parsed_r->original_offset =
+				start_offset + orig->physical_pos;
+			parsed_r->original_size =
+				orig->header_size.physical_size +
+				orig->body_size.physical_size;
+		}
 	}
 	pool_unref(&part_pool);
-	parse_original_headers_part(parsed_r, pool);
+	if (!header_only)
+		parse_original_headers_part(parsed_r, pool);
+}
+
+void bounce_parse_message(const struct bounce_settings *set, pool_t pool,
+			  struct istream *input, struct bounce_parsed *parsed_r)
+{
+	parse_message(set, pool, input, FALSE, parsed_r);
+}
+
+void bounce_parse_header(const struct bounce_settings *set, pool_t pool,
+			 struct istream *input, struct bounce_parsed *parsed_r)
+{
+	parse_message(set, pool, input, TRUE, parsed_r);
 }
 
 const char *bounce_headers_find(const ARRAY_TYPE(bounce_header) *headers,

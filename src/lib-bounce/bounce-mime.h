@@ -42,6 +42,11 @@ struct bounce_parsed {
 
 void bounce_parse_message(const struct bounce_settings *set, pool_t pool,
 			  struct istream *input, struct bounce_parsed *parsed_r);
+/* The top-level header block alone (headers, content_type, report_type),
+   read and decoded exactly as bounce_parse_message() reads it; input is
+   left where the body begins. */
+void bounce_parse_header(const struct bounce_settings *set, pool_t pool,
+			 struct istream *input, struct bounce_parsed *parsed_r);
 /* First top-level header of that name, or NULL. */
 const char *bounce_parsed_header(const struct bounce_parsed *parsed,
 				 const char *name);

@@ -13,6 +13,8 @@ struct bounce_classifier {
 	struct bounce_rules *rules;
 	/* Per category: its type, after the site's overrides. */
 	enum bounce_type *category_types;
+	/* what tells ordinary mail by its header; made when first used */
+	struct bounce_screen *screen;
 };
 
 #endif

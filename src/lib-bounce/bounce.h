@@ -102,6 +102,46 @@ int bounce_classifier_set_type(struct bounce_classifier *cls,
 struct bounce_report *
 bounce_classify(struct bounce_classifier *cls, pool_t pool,
 		struct istream *input, const char *envelope_to);
+/* The same for a message whose envelope sender is known: "" is the null
+   return path (RFC 5321 4.5.5), which marks a notification whatever its
+   header says; NULL: unknown, as for bounce_classify(). */
+struct bounce_report *
+bounce_classify_from(struct bounce_classifier *cls, pool_t pool,
+		     struct istream *input, const char *envelope_from,
+		     const char *envelope_to);
+
+/* Telling ordinary mail by its header alone (bounce-screen.c). The
+   classifier finds failed recipients only in a message whose header
+   bears a mark of a notification: one the standards give - a report's
+   Content-Type (RFC 6522 multipart/report, or a delivery-status or
+   feedback-report part at the top), the null return path (in the
+   Return-Path field, or as the envelope sender), RFC 3834's
+   Auto-Submitted other than "no" and the X-Autoreply fields written
+   before it, Exim's X-Failed-Recipients - or one the rules look for: a
+   subject rule's Subject, all of a format's header match lines, a
+   "notification" line (the shipped ones mark mail systems' senders and
+   subjects, and responses: In-Reply-To, References, "Re:"). A format
+   whose match lines are all body lines, a report or notice carried
+   inside another message and a challenge-response request's text are
+   looked for only in a message so marked; any other message is none. */
+struct bounce_screen;
+
+/* The screen of the classifier's rules. With a rules cache, it is also
+   written beside it (RULES_CACHE.screen) for bounce_screen_open(). */
+struct bounce_screen *
+bounce_classifier_get_screen(struct bounce_classifier *cls);
+/* The screen kept beside the rules cache of set, while the rules files
+   are as they were when it was written: no rules are loaded. Returns 1
+   with screen_r, 0 when there is none to use (a classifier of these
+   rules writes it). */
+int bounce_screen_open(const struct bounce_settings *set,
+		       struct bounce_screen **screen_r);
+void bounce_screen_free(struct bounce_screen **screen);
+/* Whether the message may be a notification, from its top-level header
+   (read from input, which is not read much further) and the envelope
+   sender as for bounce_classify_from(). FALSE: classified, it is none. */
+bool bounce_screen_message(struct bounce_screen *screen,
+			   struct istream *input, const char *envelope_from);
 
 /* The first most severe recipient (complaint, hard, soft, other), or NULL
    when nothing failed. */

@@ -15,6 +15,8 @@ src_lib_bounce_libbounce_la_SOURCES = \
 	src/lib-bounce/bounce-autoreply.c \
 	src/lib-bounce/bounce-format.c \
 	src/lib-bounce/bounce-decide.c \
+	src/lib-bounce/bounce-screen.c \
+	src/lib-bounce/bounce-screen-file.c \
 	src/lib-bounce/bounce-classify.c \
 	src/lib-bounce/bounce-identity.c
 noinst_HEADERS += \
@@ -26,4 +28,5 @@ noinst_HEADERS += \
 	src/lib-bounce/bounce-context.h \
 	src/lib-bounce/bounce-address.h \
 	src/lib-bounce/bounce-recognise.h \
-	src/lib-bounce/bounce-decide.h
+	src/lib-bounce/bounce-decide.h \
+	src/lib-bounce/bounce-screen.h

@@ -1,0 +1,215 @@
+/* Telling ordinary mail by its header alone (bounce.h). The marks the
+   standards give a notification are known here; what the rules look for
+   in a header (their header marks, and each format's header match
+   lines) is asked of them, and kept beside the rules cache
+   (bounce-screen-file.c) so that a delivery can screen a message
+   without loading the rules at all. */
+
+#include "lib.h"
+#include "array.h"
+#include "istream.h"
+#include "bounce-rules.h"
+#include "bounce-mime.h"
+#include "bounce-screen.h"
+
+static void screen_init(struct bounce_screen *screen,
+			const struct bounce_settings *set)
+{
+	screen->set = *set;
+	screen->set.rules_path = NULL;
+	screen->set.rules_cache_path = NULL;
+	if (screen->set.max_message_size == 0)
+		screen->set.max_message_size = BOUNCE_DEFAULT_MAX_MESSAGE_SIZE;
+	/* only whether a pattern matches is asked */
+	screen->md = pcre2_match_data_create(1, NULL);
+}
+
+struct bounce_screen *bounce_screen_alloc(const struct bounce_settings *set)
+{
+	struct bounce_screen *screen;
+	pool_t pool;
+
+	pool = pool_alloconly_create("bounce screen", 1024);
+	screen = p_new(pool, struct bounce_screen, 1);
+	screen->pool = pool;
+	p_array_init(&screen->tests, pool, 32);
+	screen_init(screen, set);
+	return screen;
+}
+
+struct bounce_screen *
+bounce_screen_create(struct bounce_rules *rules,
+		     const struct bounce_settings *set)
+{
+	struct bounce_screen *screen = bounce_screen_alloc(set);
+	const struct bounce_format_match *match;
+	const struct bounce_format *fmt;
+	struct bounce_screen_test *test;
+	unsigned int group = 0;
+	bool header_lines;
+
+	array_foreach(bounce_rules_header_marks(rules), match) {
+		test = array_append_space(&screen->tests);
+		test->header = match->header;
+		test->re = match->re;
+		test->group = group++;
+	}
+	array_foreach(bounce_rules_formats(rules), fmt) {
+		header_lines = FALSE;
+		array_foreach(&fmt->matches, match) {
+			if (match->header == NULL)
+				continue;
+			test = array_append_space(&screen->tests);
+			test->header = match->header;
+			test->re = match->re;
+			test->group = group;
+			header_lines = TRUE;
+		}
+		if (header_lines)
+			group++;
+	}
+	return screen;
+}
+
+void bounce_screen_free(struct bounce_screen **_screen)
+{
+	struct bounce_screen *screen = *_screen;
+	struct bounce_screen_test *test;
+
+	if (screen == NULL)
+		return;
+	*_screen = NULL;
+	if (screen->own_codes) {
+		array_foreach_modifiable(&screen->tests, test)
+			pcre2_code_free(test->re);
+	}
+	pcre2_match_data_free(screen->md);
+	pool_unref(&screen->pool);
+}
+
+/* "no" (RFC 3834 section 5) is the one value that says a person sent
+   it; a value cut or decorated (comments, parameters) still counts. */
+static bool auto_submitted(const char *value)
+{
+	while (*value == ' ' || *value == '\t')
+		value++;
+	if (strncasecmp(value, "no", 2) != 0)
+		return TRUE;
+	value += 2;
+	return *value != '\0' && *value != ' ' && *value != '\t' &&
+		*value != ';' && *value != '(';
+}
+
+/* The marks the standards give a notification: a report (RFC 6522's
+   multipart/report of RFC 3464 delivery status or RFC 5965 feedback, or
+   such a report at the top), the null return path of RFC 5321 4.5.5,
+   RFC 3834's Auto-Submitted and the headers autoresponders wrote before
+   it, Exim's X-Failed-Recipients. */
+static bool screen_standard_marks(const struct bounce_parsed *parsed)
+{
+	const struct bounce_header *hdr;
+	const char *ct = parsed->content_type;
+
+	if (strcmp(ct, "multipart/report") == 0 ||
+	    strcmp(ct, "message/delivery-status") == 0 ||
+	    strcmp(ct, "message/global-delivery-status") == 0 ||
+	    strcmp(ct, "message/feedback-report") == 0)
+		return TRUE;
+	array_foreach(&parsed->headers, hdr) {
+		switch (hdr->name[0]) {
+		case 'R':
+		case 'r':
+			if (strcasecmp(hdr->name, "Return-Path") == 0 &&
+			    strstr(hdr->value, "<>") != NULL)
+				return TRUE;
+			break;
+		case 'A':
+		case 'a':
+			if (strcasecmp(hdr->name, "Auto-Submitted") == 0 &&
+			    auto_submitted(hdr->value))
+				return TRUE;
+			break;
+		case 'X':
+		case 'x':
+			if (strcasecmp(hdr->name, "X-Failed-Recipients") == 0 ||
+			    strcasecmp(hdr->name, "X-Autoreply") == 0 ||
+			    strcasecmp(hdr->name, "X-Autorespond") == 0 ||
+			    strcasecmp(hdr->name, "X-Autoresponder") == 0)
+				return TRUE;
+			break;
+		case 'P':
+		case 'p':
+			if (strcasecmp(hdr->name, "Precedence") == 0 &&
+			    strncasecmp(t_str_trim(hdr->value, " \t"),
+					"auto_reply", 10) == 0)
+				return TRUE;
+			break;
+		}
+	}
+	return FALSE;
+}
+
+/* Whether a header named as test's matches its pattern. */
+static bool screen_test_holds(struct bounce_screen *screen,
+			      const struct bounce_parsed *parsed,
+			      const struct bounce_screen_test *test)
+{
+	const struct bounce_header *hdr;
+
+	array_foreach(&parsed->headers, hdr) {
+		if (strcasecmp(hdr->name, test->header) == 0 &&
+		    pcre2_match(test->re, (PCRE2_SPTR)hdr->value,
+				strlen(hdr->value), 0, 0, screen->md,
+				NULL) > 0)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+bool bounce_screen_parsed(struct bounce_screen *screen,
+			  const struct bounce_parsed *parsed,
+			  const char *envelope_from)
+{
+	const struct bounce_screen_test *tests;
+	unsigned int i, j, end, count;
+
+	if (envelope_from != NULL && *envelope_from == '\0')
+		return TRUE;
+	/* a message without a header (one whose file begins with a blank
+	   line) shows nothing to tell it by */
+	if (array_count(&parsed->headers) == 0)
+		return TRUE;
+	if (screen_standard_marks(parsed))
+		return TRUE;
+	tests = array_get(&screen->tests, &count);
+	for (i = 0; i < count; i = end) {
+		for (end = i + 1; end < count; end++) {
+			if (tests[end].group != tests[i].group)
+				break;
+		}
+		/* a group holds when all its tests do */
+		for (j = i; j < end; j++) {
+			if (!screen_test_holds(screen, parsed, &tests[j]))
+				break;
+		}
+		if (j == end)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+bool bounce_screen_message(struct bounce_screen *screen,
+			   struct istream *input, const char *envelope_from)
+{
+	struct bounce_parsed parsed;
+	bool ret;
+
+	if (envelope_from != NULL && *envelope_from == '\0')
+		return TRUE;
+	T_BEGIN {
+		bounce_parse_header(&screen->set, pool_datastack_create(),
+				    input, &parsed);
+		ret = bounce_screen_parsed(screen, &parsed, envelope_from);
+	} T_END;
+	return ret;
+}

@@ -1,0 +1,58 @@
+#ifndef BOUNCE_SCREEN_H
+#define BOUNCE_SCREEN_H
+
+/* The screen of bounce.h as the classifier builds and uses it
+   (bounce-screen.c, bounce-screen-file.c). */
+
+#include "bounce.h"
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+struct bounce_rules;
+struct bounce_parsed;
+
+/* One header test: a header of that name matches re. The tests of one
+   group must all hold (a format's header match lines); the screen
+   passes a message when some group holds. */
+struct bounce_screen_test {
+	const char *header;
+	pcre2_code *re;
+	unsigned int group;
+};
+ARRAY_DEFINE_TYPE(bounce_screen_test, struct bounce_screen_test);
+
+struct bounce_screen {
+	pool_t pool;
+	ARRAY_TYPE(bounce_screen_test) tests;
+	pcre2_match_data *md;
+	/* the limits the header is parsed with */
+	struct bounce_settings set;
+	/* the codes were decoded from a file (else the rules own them) */
+	bool own_codes;
+};
+
+/* An empty screen (bounce-screen-file.c fills it). */
+struct bounce_screen *bounce_screen_alloc(const struct bounce_settings *set);
+/* The screen of the rules: their header marks, and each format's header
+   match lines as one group (a format matching only the body adds
+   none). The rules own the patterns and must outlive the screen. */
+struct bounce_screen *
+bounce_screen_create(struct bounce_rules *rules,
+		     const struct bounce_settings *set);
+/* Whether a message with this top-level header may be a notification;
+   envelope_from as for bounce_screen_message(). */
+bool bounce_screen_parsed(struct bounce_screen *screen,
+			  const struct bounce_parsed *parsed,
+			  const char *envelope_from);
+
+/* bounce-screen-file.c: the file a screen is kept in beside the rules
+   cache: its path, and writing it (unless it holds this screen of
+   these rules already). Failing to write only costs the next delivery
+   the rules' loading. */
+const char *bounce_screen_file_path(const char *rules_cache_path);
+void bounce_screen_file_update(struct bounce_screen *screen,
+			       struct bounce_rules *rules,
+			       const char *rules_path, const char *path);
+
+#endif

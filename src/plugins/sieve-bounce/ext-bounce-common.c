@@ -65,6 +65,7 @@ void ext_bounce_unload(const struct sieve_extension *ext)
 
 	if (ectx == NULL)
 		return;
+	bounce_screen_free(&ectx->screen);
 	bounce_classifier_deinit(&ectx->cls);
 	bounce_state_deinit(&ectx->state);
 	dict_drivers_unregister_builtin();
@@ -167,28 +168,117 @@ static const char *ext_bounce_envelope_to(struct sieve_message_context *msgctx)
 }
 
 static int
+ext_bounce_unavailable(const struct sieve_runtime_env *renv,
+		       struct ext_bounce_context *ectx)
+{
+	sieve_runtime_critical(renv, NULL, "vnd.bounce",
+		"vnd.bounce: bounce classification is not available: %s",
+		ectx->load_error);
+	return SIEVE_EXEC_FAILURE;
+}
+
+/* The envelope sender, "" for the null return path; an unknown one
+   (a test tool's) is taken as null, which screens nothing out. */
+static const char *ext_bounce_envelope_from(struct sieve_message_context *msgctx)
+{
+	const struct smtp_address *addr = sieve_message_get_sender(msgctx);
+
+	return smtp_address_isnull(addr) ? "" : smtp_address_encode(addr);
+}
+
+/* The screen to tell ordinary mail by: the classifier's when its rules
+   are loaded, else the one kept beside the rules cache (no rules are
+   loaded for ordinary mail then), else the classifier's after all. */
+static struct bounce_screen *
+ext_bounce_screen_get(struct ext_bounce_context *ectx)
+{
+	if (ectx->cls != NULL)
+		return bounce_classifier_get_screen(ectx->cls);
+	if (!ectx->screen_tried) {
+		ectx->screen_tried = TRUE;
+		(void)bounce_screen_open(&ectx->set, &ectx->screen);
+	}
+	return ectx->screen;
+}
+
+static void ext_bounce_message_none(pool_t pool, struct ext_bounce_message *msg)
+{
+	struct bounce_report *report;
+
+	report = p_new(pool, struct bounce_report, 1);
+	p_array_init(&report->recipients, pool, 1);
+	p_array_init(&report->orig_headers, pool, 1);
+	report->format = "none";
+	msg->report = report;
+}
+
+/* Whether the message may be a notification, by its header alone;
+   -1 when the classifier is not available. */
+static int
+ext_bounce_screen(struct sieve_instance *svinst,
+		  struct ext_bounce_context *ectx, struct istream *mail_input,
+		  const char *envelope_from)
+{
+	struct bounce_screen *screen;
+	struct bounce_classifier *cls;
+	struct istream *input;
+	bool notification;
+
+	screen = ext_bounce_screen_get(ectx);
+	if (screen == NULL) {
+		if (ext_bounce_classifier_get(svinst, ectx, &cls) < 0)
+			return -1;
+		screen = bounce_classifier_get_screen(cls);
+	}
+	/* a stream of our own, from the start of the mail's */
+	i_stream_seek(mail_input, 0);
+	input = i_stream_create_limit(mail_input, UOFF_T_MAX);
+	notification = bounce_screen_message(screen, input, envelope_from);
+	i_stream_unref(&input);
+	return notification ? 1 : 0;
+}
+
+static int
 ext_bounce_classify(const struct sieve_runtime_env *renv,
-		    struct bounce_classifier *cls,
+		    const struct sieve_extension *ext,
 		    struct ext_bounce_message *msg)
 {
+	struct ext_bounce_context *ectx = ext->context;
 	struct sieve_message_context *msgctx = renv->msgctx;
 	pool_t pool = sieve_result_pool(renv->result);
 	struct message_size hdr_size, body_size;
 	const struct bounce_recipient *rcpt;
+	struct bounce_classifier *cls;
 	struct istream *input;
 	struct mail *mail;
+	const char *envelope_from;
+	int ret;
 
 	mail = sieve_message_get_mail(msgctx);
 	if (mail_get_stream(mail, &hdr_size, &body_size, &input) < 0) {
 		return sieve_runtime_mail_error(renv, mail,
 			"vnd.bounce: failed to read the message");
 	}
+	envelope_from = ext_bounce_envelope_from(msgctx);
+	ret = ext_bounce_screen(ext->svinst, ectx, input, envelope_from);
+	if (ret < 0)
+		return ext_bounce_unavailable(renv, ectx);
+	if (ret == 0) {
+		ext_bounce_message_none(pool, msg);
+		p_array_init(&msg->failed, pool, 1);
+		sieve_runtime_trace(renv, SIEVE_TRLVL_TESTS,
+			"bounce classification: not a notification "
+			"(told by its header)");
+		return SIEVE_EXEC_OK;
+	}
+	if (ext_bounce_classifier_get(ext->svinst, ectx, &cls) < 0)
+		return ext_bounce_unavailable(renv, ectx);
 
-	/* A stream of our own: the mail's stream stays where the storage
-	   expects it. */
+	/* from the start: the screen read the header */
+	i_stream_seek(input, 0);
 	input = i_stream_create_limit(input, UOFF_T_MAX);
-	msg->report = bounce_classify(cls, pool, input,
-				      ext_bounce_envelope_to(msgctx));
+	msg->report = bounce_classify_from(cls, pool, input, envelope_from,
+					   ext_bounce_envelope_to(msgctx));
 	i_stream_unref(&input);
 
 	p_array_init(&msg->failed, pool, 4);
@@ -220,7 +310,6 @@ int ext_bounce_get_message(const struct sieve_runtime_env *renv,
 {
 	struct ext_bounce_context *ectx = ext->context;
 	struct sieve_message_context *msgctx = renv->msgctx;
-	struct bounce_classifier *cls;
 	struct ext_bounce_message *msg;
 	int ret;
 
@@ -239,16 +328,9 @@ int ext_bounce_get_message(const struct sieve_runtime_env *renv,
 		return SIEVE_EXEC_OK;
 	}
 
-	if (ext_bounce_classifier_get(ext->svinst, ectx, &cls) < 0) {
-		sieve_runtime_critical(renv, NULL, "vnd.bounce",
-			"vnd.bounce: bounce classification is not available: %s",
-			ectx->load_error);
-		return SIEVE_EXEC_FAILURE;
-	}
-
 	msg = p_new(sieve_result_pool(renv->result),
 		    struct ext_bounce_message, 1);
-	if ((ret = ext_bounce_classify(renv, cls, msg)) <= 0)
+	if ((ret = ext_bounce_classify(renv, ext, msg)) <= 0)
 		return ret;
 	sieve_message_context_extension_set(msgctx, ext, msg);
 	*msg_r = msg;

@@ -32,6 +32,11 @@ struct ext_bounce_context {
 	   fails at run time. */
 	struct bounce_classifier *cls;
 	const char *load_error;
+	/* What tells ordinary mail by its header: the one kept beside the
+	   rules cache, read before the rules are loaded (screen_tried: it
+	   was looked for), else the classifier's */
+	struct bounce_screen *screen;
+	bool screen_tried;
 
 	/* Per-address state (the dict, the soft limit and window) and the
 	   report feed's spool (sieve_bounce_feed_dir, NULL: no feed). The

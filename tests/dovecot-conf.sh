@@ -92,6 +92,17 @@ conf_passwd_file() {
 	done
 }
 
+# conf_lmtp_listener PORT: LMTP on 127.0.0.1:PORT (2.4 takes the address
+# from listen)
+conf_lmtp_listener() {
+	echo "service lmtp {"
+	echo "  inet_listener lmtp {"
+	[ "$dovecot_line" = 2.4 ] || echo "    address = 127.0.0.1"
+	echo "    port = $1"
+	echo "  }"
+	echo "}"
+}
+
 # conf_settings [LINES]: the plugin settings LINES ("key = value", one a
 # line, 2.3's names) in the syntax of the line
 conf_settings() {

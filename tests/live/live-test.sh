@@ -242,6 +242,47 @@ for row in sorted(rows, key=lambda r: sorted(r.items())):
 fi
 
 check "the daemon stops cleanly" stop_dovecot
+
+# Dovecot 2.4 without the settings module (a package half removed, or a
+# plugin copied by hand): a configuration with the shipped snippet alone
+# still loads, and a bounce is delivered to INBOX by the implicit keep
+# after one error naming the module, while scripts that do not use the
+# extension work as before. (With the module gone, doveconf refuses any
+# sieve_bounce_* setting: the configuration cannot name one.)
+module=/usr/lib/dovecot/modules/settings/lib90_sieve_bounce_settings.so
+if [ "$dovecot_line" = 2.4 ] && [ -f "$module" ]; then
+	S=$T/no-module
+	mkdir -p "$S/home"
+	{
+		conf_header
+		echo "base_dir = $S"
+		echo "log_path = /dev/stderr"
+		conf_maildir "$S/Maildir"
+		echo "mail_home = $S/home"
+		echo "!include /etc/dovecot/conf.d/90-sieve-bounce.conf"
+	} > "$S/dovecot.conf"
+	printf 'require ["vnd.bounce", "fileinto"];\nif bounce { fileinto "Bounces"; }\n' \
+		> "$S/bounce.sieve"
+	printf 'require ["fileinto", "mailbox"];\nfileinto :create "Plain";\n' \
+		> "$S/plain.sieve"
+	cp "$samples/lhost-amavis-01.eml" "$S/msg.eml"
+	chown -R "$uid:$gid" "$S"
+	mv "$module" "$T/settings-module.so"
+	(cd "$S" && HOME=$S/home setpriv --reuid="$uid" --regid="$gid" \
+		--clear-groups sieve-test -c "$S/dovecot.conf" -e -t - \
+		"$S/bounce.sieve" "$S/msg.eml") > "$S/bounce.out" 2>&1
+	(cd "$S" && HOME=$S/home setpriv --reuid="$uid" --regid="$gid" \
+		--clear-groups sieve-test -c "$S/dovecot.conf" -e \
+		"$S/plain.sieve" "$S/msg.eml") > "$S/plain.out" 2>&1
+	mv "$T/settings-module.so" "$module"
+	check "without the settings module: one error naming it" \
+		test "$(grep -c "Error: .*vnd.bounce.*settings module $module" "$S/bounce.out")" -eq 1
+	check "without the settings module: the bounce kept in INBOX" \
+		grep -q "final result: failed; resolved with successful implicit keep" "$S/bounce.out"
+	check "without the settings module: other scripts unaffected" \
+		grep -q "stored mail into mailbox 'Plain'" "$S/plain.out"
+	[ "$failed" -eq 0 ] || cat "$S/bounce.out" "$S/plain.out"
+fi
 if [ "$failed" -ne 0 ]; then
 	echo "--- doveadm fetch"; echo "$fetch"; echo "--- dovecot.log"; tail -30 "$T/dovecot.log"
 fi

@@ -46,6 +46,7 @@ AM_LDFLAGS = $(TOOL_RPATH)
 # same delivery on any directory of messages.
 TESTS += \
 	tests/sieve/sieve-tests.sh \
+	tests/sieve/snippet-tests.sh \
 	tests/lda/lda-tests.sh
 # files, not directories: a build tree's copy of these directories holds
 # test logs, which make dist would take instead
@@ -53,6 +54,7 @@ EXTRA_DIST += \
 	tests/dovecot-conf.sh \
 	tests/sieve/env.sh \
 	tests/sieve/sieve-tests.sh \
+	tests/sieve/snippet-tests.sh \
 	tests/lda/lda-tests.sh \
 	tests/sieve/messages \
 	tests/lda/deliver-examples.sh \

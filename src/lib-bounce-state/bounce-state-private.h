@@ -76,6 +76,35 @@ void state_stored_add(struct state_stored *stored, pool_t pool,
 /* The address's state from what is stored */
 void state_result(const struct state_stored *stored, const char *address,
 		  pool_t pool, struct bounce_state_address *result_r);
+/* Counting rcpt's bounce (a soft count, "returned") in two steps, so
+   that everything is read before a transaction starts (a Redis
+   transaction takes no lookups): the plan reads what the dict holds for
+   the address; result_r is the address's state with this bounce
+   counted, as far as nothing else is counted meanwhile, new_address_r
+   whether the dict held nothing for it. count_set: a caller holding
+   the lock that a file dict counts under (DICT.create-lock) sets the
+   day's first count instead of incrementing it, since that dict
+   increments only existing keys. Returns 1 when there is something to
+   write, 0 when the bounce changes nothing stored, -1 with error_r.
+   The plan lives in the data stack frame of the call. */
+struct state_record_plan {
+	const struct bounce_recipient *rcpt;
+	time_t now;
+	struct state_stored stored;
+	/* why this bounce returns the address, NULL: it does not */
+	const char *reason;
+	bool set_count;
+};
+int state_record_plan(struct bounce_state *state,
+		      const struct bounce_recipient *rcpt, time_t now,
+		      bool count_set, pool_t pool,
+		      struct state_record_plan *plan_r,
+		      struct bounce_state_address *result_r,
+		      bool *new_address_r, const char **error_r);
+/* Then its changes, added to trans */
+void state_record_apply(struct bounce_state *state,
+			struct dict_transaction_context *trans,
+			const struct state_record_plan *plan);
 /* Commits and waits. Returns 1 when committed, 0 when an atomic_inc
    found no key, -1 with error_r. */
 int state_commit_ret(struct bounce_state *state,

@@ -225,66 +225,126 @@ state_count_first(struct bounce_state *state, const char *key,
 	return ret;
 }
 
+int state_record_plan(struct bounce_state *state,
+		      const struct bounce_recipient *rcpt, time_t now,
+		      bool count_set, pool_t pool,
+		      struct state_record_plan *plan_r,
+		      struct bounce_state_address *result_r,
+		      bool *new_address_r, const char **error_r)
+{
+	const struct state_day *day;
+	unsigned long long first_day, today;
+	const char *reason;
+
+	i_assert(rcpt->address[0] != '\0');
+	i_zero(plan_r);
+	plan_r->rcpt = rcpt;
+	plan_r->now = now;
+	state_window(state, now, &first_day, &today);
+	if (state_read(state, rcpt->address, now, pool_datastack_create(),
+		       &plan_r->stored, error_r) < 0)
+		return -1;
+	state_result(&plan_r->stored, rcpt->address, pool, result_r);
+	*new_address_r = plan_r->stored.returned == NULL &&
+		plan_r->stored.soft_last == NULL;
+	/* Returned already, the first reason stays. A soft bounce that
+	   reaches the limit on top of the counts read now returns the
+	   address with its count. */
+	reason = state_return_reason(state, rcpt, result_r);
+	plan_r->reason = reason == NULL ? NULL : p_strdup(pool, reason);
+	if (rcpt->type == BOUNCE_TYPE_SOFT)
+		result_r->softcount++;
+	if (reason != NULL) {
+		result_r->returned = TRUE;
+		result_r->returned_time = now;
+		result_r->returned_reason = plan_r->reason;
+		result_r->returned_here = TRUE;
+	}
+	/* A bounce that changes nothing (of type other, a hard bounce of a
+	   returned address) writes nothing, which for a file dict spares
+	   rewriting the file. */
+	if (rcpt->type != BOUNCE_TYPE_SOFT && reason == NULL)
+		return 0;
+	if (count_set && state->file_path != NULL) {
+		plan_r->set_count = TRUE;
+		array_foreach(&plan_r->stored.days, day) {
+			if (day->day == today)
+				plan_r->set_count = FALSE;
+		}
+	}
+	return 1;
+}
+
+void state_record_apply(struct bounce_state *state,
+			struct dict_transaction_context *trans,
+			const struct state_record_plan *plan)
+{
+	const char *address = plan->rcpt->address;
+	const char *today_str, *count_key, *const *namep;
+	unsigned long long first_day, today;
+
+	state_window(state, plan->now, &first_day, &today);
+	if (plan->rcpt->type == BOUNCE_TYPE_SOFT) {
+		today_str = t_strdup_printf("%llu", today);
+		/* The marker with or before the count, so that no reader
+		   finds a count without it */
+		if (null_strcmp(plan->stored.soft_last, today_str) != 0) {
+			dict_set(trans, state_key(state, address,
+						  "soft-last"), today_str);
+		}
+		dict_set(trans, state_key(state, address,
+				state_day_name("soft-time", today)),
+			 dec2str(plan->now));
+		count_key = state_key(state, address,
+				      state_day_name("soft", today));
+		if (plan->set_count)
+			dict_set(trans, count_key, "1");
+		else
+			dict_atomic_inc(trans, count_key, 1);
+	}
+	if (plan->reason != NULL) {
+		dict_set(trans, state_key(state, address, "returned"),
+			 t_strdup_printf("%lld %s", (long long)plan->now,
+					 plan->reason));
+	}
+	/* Days that left the window, where an iteration saw them: the
+	   table does not grow with an address's history */
+	array_foreach(&plan->stored.old_names, namep)
+		dict_unset(trans, state_key(state, address, *namep));
+}
+
 int bounce_state_record(struct bounce_state *state,
 			const struct bounce_recipient *rcpt, time_t now,
 			pool_t pool, struct bounce_state_address *result_r,
 			const char **error_r)
 {
 	struct dict_transaction_context *trans;
-	struct bounce_state_address before;
-	struct state_stored stored;
-	const char *reason, *today_str, *count_key, *const *namep;
+	struct state_record_plan plan;
+	struct bounce_state_address predicted;
+	const char *reason, *count_key;
 	unsigned long long first_day, today;
-	bool soft = rcpt->type == BOUNCE_TYPE_SOFT, new_address;
+	bool new_address;
 	int ret;
 
 	if (rcpt->address[0] == '\0') {
 		*error_r = "no address to record";
 		return -1;
 	}
-	state_window(state, now, &first_day, &today);
-	if (state_read(state, rcpt->address, now, pool_datastack_create(),
-		       &stored, error_r) < 0)
-		return -1;
-	state_result(&stored, rcpt->address, pool, &before);
-	new_address = stored.returned == NULL && stored.soft_last == NULL;
-	/* Returned already, the first reason stays. A soft bounce that
-	   reaches the limit on top of the counts read now returns the
-	   address with its count; concurrent deliveries may add to the
-	   count meanwhile, which is read again below. */
-	reason = state_return_reason(state, rcpt, &before);
-	if (!soft && reason == NULL) {
-		/* A bounce that changes nothing (of type other, a hard
-		   bounce of a returned address) writes nothing, which for
-		   a file dict spares rewriting the file. */
-		*result_r = before;
-		return 0;
+	/* everything read before the transaction: a Redis transaction
+	   takes no lookups */
+	ret = state_record_plan(state, rcpt, now, FALSE, pool, &plan,
+				&predicted, &new_address, error_r);
+	if (ret <= 0) {
+		if (ret == 0)
+			*result_r = predicted;
+		return ret;
 	}
-
+	reason = plan.reason;
 	trans = dict_transaction_begin(state->dict, &state->op_set);
+	state_record_apply(state, trans, &plan);
+	state_window(state, now, &first_day, &today);
 	count_key = state_key(state, rcpt->address,
 			      state_day_name("soft", today));
-	if (soft) {
-		today_str = t_strdup_printf("%llu", today);
-		/* The marker with or before the count, so that no reader
-		   finds a count without it */
-		if (null_strcmp(stored.soft_last, today_str) != 0) {
-			dict_set(trans, state_key(state, rcpt->address,
-						  "soft-last"), today_str);
-		}
-		dict_set(trans, state_key(state, rcpt->address,
-				state_day_name("soft-time", today)),
-			 dec2str(now));
-		dict_atomic_inc(trans, count_key, 1);
-	}
-	if (reason != NULL) {
-		dict_set(trans, state_key(state, rcpt->address, "returned"),
-			 t_strdup_printf("%lld %s", (long long)now, reason));
-	}
-	/* Days that left the window, where an iteration saw them: the
-	   table does not grow with an address's history */
-	array_foreach(&stored.old_names, namep)
-		dict_unset(trans, state_key(state, rcpt->address, *namep));
 	ret = state_commit_ret(state, &trans, "bounce", error_r);
 	if (ret < 0)
 		return -1;
@@ -293,15 +353,12 @@ int bounce_state_record(struct bounce_state *state,
 	if (new_address)
 		state_file_size_check(state);
 
-	if (!soft) {
-		*result_r = before;
-		result_r->returned = TRUE;
-		result_r->returned_time = now;
-		result_r->returned_reason = p_strdup(pool, reason);
-		result_r->returned_here = TRUE;
+	if (rcpt->type != BOUNCE_TYPE_SOFT) {
+		*result_r = predicted;
 		return 0;
 	}
-	/* The count now includes every concurrent delivery's bounce */
+	/* The count now includes every concurrent delivery's bounce;
+	   concurrent deliveries may have added to it meanwhile */
 	if (bounce_state_lookup(state, rcpt->address, now, pool,
 				result_r, error_r) < 0)
 		return -1;

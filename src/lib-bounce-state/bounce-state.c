@@ -42,7 +42,13 @@ int bounce_state_init(const struct bounce_state_settings *set,
 	   (SQL, through the proxy) read an address in one iteration; a
 	   proxy whose dict cannot iterate falls back to lookups. */
 	if (str_begins_with(set->dict_uri, "file:")) {
-		state->file_path = i_strdup(set->dict_uri + 5);
+		/* the path ends where its parameters start, as the file
+		   dict reads it (file:PATH:lock=fcntl) */
+		const char *path = set->dict_uri + 5;
+		const char *params = strchr(path, ':');
+
+		state->file_path = params == NULL ? i_strdup(path) :
+			i_strdup_until(path, params);
 		state->create_lock_path = i_strconcat(state->file_path,
 						      ".create-lock", NULL);
 		state->read_mode = STATE_READ_LOOKUP;

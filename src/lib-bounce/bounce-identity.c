@@ -17,7 +17,8 @@
    (a constant, or the returned message's own), and a forged one would
    hide a real failure. So the identity is a digest of the fields the
    author sets once (Message-ID, Date, From) and of the body, and never
-   of the trace fields. Line ends are taken without CRs. Only the first
+   of the trace fields; and of the envelope recipient, which a retry
+   keeps and which names the failed address when it is a VERP address. Line ends are taken without CRs. Only the first
    BOUNCE_IDENTITY_MAX_BODY bytes of the body are hashed, then its size:
    a notification's own words and report come first, a returned
    original after them. Two notifications alike in all of this are one:
@@ -140,9 +141,11 @@ static int identity_read_body(struct identity_context *ctx,
 	return 0;
 }
 
-/* The author's fields, each named and its length given, so that no
-   bytes can move between fields or into the body and hash alike */
-static void identity_fields_hash(struct identity_context *ctx)
+/* The author's fields and the envelope recipient, each named and its
+   length given, so that no bytes can move between fields or into the
+   body and hash alike */
+static void identity_fields_hash(struct identity_context *ctx,
+				 const char *envelope_to)
 {
 	static const char domain[] = "dovecot-bounce notification 1";
 	string_t *str = t_str_new(256);
@@ -159,11 +162,17 @@ static void identity_fields_hash(struct identity_context *ctx)
 		str_printfa(str, "%s %zu:%s\n", identity_fields[i],
 			    strlen(value), value);
 	}
+	if (envelope_to == NULL)
+		str_append(str, "envelope-to -\n");
+	else {
+		str_printfa(str, "envelope-to %zu:%s\n", strlen(envelope_to),
+			    envelope_to);
+	}
 	sha256_loop(&ctx->sha, str_data(str), str_len(str));
 }
 
-int bounce_notification_id(struct istream *input, const char **id_r,
-			   const char **error_r)
+int bounce_notification_id(struct istream *input, const char *envelope_to,
+			   const char **id_r, const char **error_r)
 {
 	struct identity_context ctx;
 	unsigned char digest[SHA256_RESULTLEN];
@@ -173,7 +182,7 @@ int bounce_notification_id(struct istream *input, const char **id_r,
 	sha256_init(&ctx.sha);
 	if (identity_read_header(&ctx, input, error_r) < 0)
 		return -1;
-	identity_fields_hash(&ctx);
+	identity_fields_hash(&ctx, envelope_to);
 	if (identity_read_body(&ctx, input, error_r) < 0)
 		return -1;
 	if (ctx.body_size > ctx.hashed) {

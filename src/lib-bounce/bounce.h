@@ -153,14 +153,15 @@ bool bounce_type_from_str(const char *str, enum bounce_type *type_r);
 /* Known category names, NULL-terminated. */
 const char *const *bounce_category_names(void);
 
-/* The identity of a notification: BOUNCE_NOTIFICATION_ID_LEN lowercase
-   hex digits, alike for every delivery of one notification (an MTA's
+/* The identity of a notification delivered to envelope_to (as given to
+   bounce_classify(), or NULL): BOUNCE_NOTIFICATION_ID_LEN lowercase hex
+   digits, alike for every delivery of one notification (an MTA's
    retries, a remote MTA sending it again with other trace fields) and
    different for different notifications, even with one Message-ID
    (bounce-identity.c says what is hashed). Reads input to its end.
    Returns 0, or -1 with error_r when input cannot be read. */
 #define BOUNCE_NOTIFICATION_ID_LEN 32
-int bounce_notification_id(struct istream *input, const char **id_r,
-			   const char **error_r);
+int bounce_notification_id(struct istream *input, const char *envelope_to,
+			   const char **id_r, const char **error_r);
 
 #endif

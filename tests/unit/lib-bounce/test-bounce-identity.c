@@ -6,17 +6,22 @@
 #include "istream.h"
 #include "../test-common.h"
 
-static const char *id_of(const char *msg)
+static const char *id_to(const char *msg, const char *envelope_to)
 {
 	struct istream *input = i_stream_create_from_data(msg, strlen(msg));
 	const char *id, *error;
 
-	if (bounce_notification_id(input, &id, &error) < 0) {
+	if (bounce_notification_id(input, envelope_to, &id, &error) < 0) {
 		CU_FAIL(error);
 		id = "";
 	}
 	i_stream_unref(&input);
 	return id;
+}
+
+static const char *id_of(const char *msg)
+{
+	return id_to(msg, "bounces@lists.example.net");
 }
 
 #define NOTIFICATION_HEAD \
@@ -98,6 +103,11 @@ static void test_identity_different(void)
 	CU_ASSERT_STRING_NOT_EQUAL(a, id_of(t_strconcat(
 		"From: postmaster@mx2.example.org\n",
 		notification("Message-ID: <a@mx>\n"), NULL)));
+	/* delivered to another (VERP) address, or with none given */
+	CU_ASSERT_STRING_NOT_EQUAL(a, id_to(notification("Message-ID: <a@mx>\n"),
+		"bounces+jane=example.org@lists.example.net"));
+	CU_ASSERT_STRING_NOT_EQUAL(a, id_to(notification("Message-ID: <a@mx>\n"),
+					    NULL));
 	/* no bytes may move between the fields and the body unnoticed */
 	CU_ASSERT_STRING_NOT_EQUAL(
 		id_of("Message-ID: <a@mx>\n\nX"),
@@ -138,8 +148,8 @@ static void test_identity_samples(void)
 			"%s/%s", test_samples_dir, samples[i]), 4096);
 		const char *error;
 
-		CU_ASSERT_EQUAL_FATAL(bounce_notification_id(input, &ids[i],
-							     &error), 0);
+		CU_ASSERT_EQUAL_FATAL(bounce_notification_id(input, NULL,
+							     &ids[i], &error), 0);
 		i_stream_unref(&input);
 		for (j = 0; j < i; j++)
 			CU_ASSERT_STRING_NOT_EQUAL(ids[i], ids[j]);
@@ -152,7 +162,7 @@ static void test_identity_read_error(void)
 		"%s/no-such-message", test_dir), 4096);
 	const char *id, *error;
 
-	CU_ASSERT_EQUAL(bounce_notification_id(input, &id, &error), -1);
+	CU_ASSERT_EQUAL(bounce_notification_id(input, NULL, &id, &error), -1);
 	CU_ASSERT(strstr(error, "no-such-message") != NULL);
 	i_stream_unref(&input);
 }

@@ -242,14 +242,16 @@ int bounce_feed_spool_write(const char *spool_dir,
 	return ret;
 }
 
-/* The fixed name: the records' time, for the order of the spool, and
-   128 bits of SHA-256 of the key */
-static const char *spool_fixed_name(time_t time, const char *key)
+/* The fixed name: the time given, for the order of the spool, and 128
+   bits of SHA-256 of the key */
+static const char *
+spool_fixed_name(const struct timeval *time, const char *key)
 {
 	unsigned char digest[SHA256_RESULTLEN];
 
 	sha256_get_digest(key, strlen(key), digest);
-	return t_strdup_printf("%010ld.N%s.xml", (long)time,
+	return t_strdup_printf("%010ld.M%06ldN%s.xml", (long)time->tv_sec,
+			       (long)time->tv_usec,
 			       binary_to_hex(digest, 16));
 }
 
@@ -359,6 +361,7 @@ static int spool_finish_locked(int fd, const char *tmp_path,
 }
 
 static int spool_write_once(const char *spool_dir, const char *key,
+			    const struct timeval *time,
 			    const struct bounce_feed_record *records,
 			    unsigned int count, const char **error_r)
 {
@@ -371,7 +374,7 @@ static int spool_write_once(const char *spool_dir, const char *key,
 	if (bounce_feed_libxml_load(error_r) < 0 ||
 	    spool_mkdirs(spool_dir, error_r) < 0)
 		return -1;
-	name = spool_fixed_name(records[0].time, key);
+	name = spool_fixed_name(time, key);
 	tmp_path = t_strdup_printf("%s/tmp/%s", spool_dir, name);
 	if ((ret = spool_has_name(spool_dir, name, error_r)) != 0) {
 		/* A writer that died between linking and unlinking left
@@ -412,6 +415,7 @@ static int spool_write_once(const char *spool_dir, const char *key,
 }
 
 int bounce_feed_spool_write_once(const char *spool_dir, const char *key,
+				 const struct timeval *time,
 				 const struct bounce_feed_record *records,
 				 unsigned int count, const char **error_r)
 {
@@ -419,7 +423,7 @@ int bounce_feed_spool_write_once(const char *spool_dir, const char *key,
 
 	i_assert(count > 0);
 	T_BEGIN {
-		ret = spool_write_once(spool_dir, key, records, count,
+		ret = spool_write_once(spool_dir, key, time, records, count,
 				       error_r);
 	} T_END_PASS_STR_IF(ret < 0, error_r);
 	return ret;

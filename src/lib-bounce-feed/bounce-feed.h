@@ -40,14 +40,16 @@ int bounce_feed_spool_write(const char *spool_dir,
 			    unsigned int count, const char **error_r);
 
 /* Writes the records of one notification as one spool file whose name
-   is made from key (the notification's identity, and whatever else tells
-   its records apart, e.g. the user) and the first record's time. When
+   is made from time (when it was counted, for the spool's order) and key
+   (the notification's identity, and whatever else tells its records
+   apart, e.g. the user). When
    that file is already in DIR/new or, consumed, in DIR/cur, writes
    nothing: writing the same records again, after a crash or a failure
    anywhere, leaves exactly one complete file. Concurrent writers of one
    key take turns. Returns 1 when written, 0 when it was there already,
    -1 with error_r. */
 int bounce_feed_spool_write_once(const char *spool_dir, const char *key,
+				 const struct timeval *time,
 				 const struct bounce_feed_record *records,
 				 unsigned int count, const char **error_r);
 

@@ -20,6 +20,7 @@ static struct bounce_feed_schema *schema;
 static struct bounce_report report;
 static struct bounce_recipient rcpts[3];
 static struct bounce_feed_record records[3];
+static struct timeval tv;
 
 static void fill_records(time_t time)
 {
@@ -28,6 +29,8 @@ static void fill_records(time_t time)
 	};
 	unsigned int i;
 
+	tv.tv_sec = time;
+	tv.tv_usec = 123456;
 	i_zero(&report);
 	p_array_init(&report.recipients, test_pool, 3);
 	p_array_init(&report.orig_headers, test_pool, 1);
@@ -122,31 +125,31 @@ static void test_once(void)
 	const char *name, *error;
 
 	fill_records(1782000000);
-	CU_ASSERT_EQUAL(bounce_feed_spool_write_once(spool, "n1/jdoe", records,
+	CU_ASSERT_EQUAL(bounce_feed_spool_write_once(spool, "n1/jdoe", &tv, records,
 						     3, &error), 1);
 	assert_one_valid_file(spool);
 	/* the name starts with the time, then the key's digest */
 	name = only_file(spool, "new");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(name);
-	CU_ASSERT(str_begins_with(name, "1782000000.N"));
-	CU_ASSERT_EQUAL(strlen(name), strlen("1782000000.N.xml") + 32);
+	CU_ASSERT(str_begins_with(name, "1782000000.M123456N"));
+	CU_ASSERT_EQUAL(strlen(name), strlen("1782000000.M123456N.xml") + 32);
 
 	/* again: nothing new */
-	CU_ASSERT_EQUAL(bounce_feed_spool_write_once(spool, "n1/jdoe", records,
+	CU_ASSERT_EQUAL(bounce_feed_spool_write_once(spool, "n1/jdoe", &tv, records,
 						     3, &error), 0);
 	assert_one_valid_file(spool);
 
 	/* consumed into cur/: still nothing new */
 	CU_ASSERT_EQUAL(bounce_feed_spool_ack(spool, name, &error), 0);
-	CU_ASSERT_EQUAL(bounce_feed_spool_write_once(spool, "n1/jdoe", records,
+	CU_ASSERT_EQUAL(bounce_feed_spool_write_once(spool, "n1/jdoe", &tv, records,
 						     3, &error), 0);
 	CU_ASSERT_EQUAL(dir_count(t_strconcat(spool, "/new", NULL)), 0);
 	CU_ASSERT_EQUAL(dir_count(t_strconcat(spool, "/cur", NULL)), 1);
 
 	/* another key (notification, user): another file */
-	CU_ASSERT_EQUAL(bounce_feed_spool_write_once(spool, "n1/other",
+	CU_ASSERT_EQUAL(bounce_feed_spool_write_once(spool, "n1/other", &tv,
 						     records, 3, &error), 1);
-	CU_ASSERT_EQUAL(bounce_feed_spool_write_once(spool, "n2/jdoe", records,
+	CU_ASSERT_EQUAL(bounce_feed_spool_write_once(spool, "n2/jdoe", &tv, records,
 						     3, &error), 1);
 	CU_ASSERT_EQUAL(dir_count(t_strconcat(spool, "/new", NULL)), 2);
 }
@@ -167,7 +170,7 @@ static void test_once_after_crash(void)
 	for (i = 0; i < N_ELEMENTS(cut); i++) {
 		spool = t_strdup_printf("%s/crash-%u", test_dir, i);
 		/* the document a complete write makes, to cut */
-		CU_ASSERT_EQUAL_FATAL(bounce_feed_spool_write_once(spool, "k",
+		CU_ASSERT_EQUAL_FATAL(bounce_feed_spool_write_once(spool, "k", &tv,
 					records, 3, &error), 1);
 		tmp_name = only_file(spool, "new");
 		CU_ASSERT_PTR_NOT_NULL_FATAL(tmp_name);
@@ -193,7 +196,7 @@ static void test_once_after_crash(void)
 			CU_ASSERT_EQUAL(write_full(fd, str_data(data), len), 0);
 			i_close_fd(&fd);
 		}
-		CU_ASSERT_EQUAL(bounce_feed_spool_write_once(spool, "k",
+		CU_ASSERT_EQUAL(bounce_feed_spool_write_once(spool, "k", &tv,
 					records, 3, &error),
 				cut[i] < 4 ? 1 : 0);
 		assert_one_valid_file(spool);
@@ -228,7 +231,7 @@ static void test_once_parallel(void)
 			i_close_fd(&fds[1]);
 			if (read(fds[0], &c, 1) < 0)
 				_exit(3);
-			ret = bounce_feed_spool_write_once(spool, key,
+			ret = bounce_feed_spool_write_once(spool, key, &tv,
 							   records, 3, &error);
 			if (ret < 0)
 				i_error("%s", error);
@@ -259,7 +262,8 @@ static void test_once_unwritable(void)
 
 	fill_records(1782000300);
 	CU_ASSERT_EQUAL(bounce_feed_spool_write_once(
-		t_strconcat(file, "/spool", NULL), "k", records, 1, &error), -1);
+		t_strconcat(file, "/spool", NULL), "k", &tv, records, 1,
+		&error), -1);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(error);
 	CU_ASSERT_PTR_NOT_NULL(strstr(error, "once-not-a-dir"));
 }

@@ -5,7 +5,7 @@
 --   createdb dovecot_bounce
 --   psql -d dovecot_bounce -f /usr/share/dovecot-bounce/bounce-state-pgsql.sql
 --   psql -d dovecot_bounce -c 'GRANT SELECT, INSERT, UPDATE, DELETE
---       ON bounce_state, bounce_soft TO dovecot'
+--       ON bounce_state, bounce_soft, bounce_seen TO dovecot'
 -- Usernames and addresses are stored dict-escaped ('/' as '\|', '\' as
 -- '\\'), addresses lowercased.
 
@@ -30,4 +30,17 @@ CREATE TABLE IF NOT EXISTS bounce_soft (
   count BIGINT NOT NULL DEFAULT 0,
   last_time BIGINT,
   PRIMARY KEY (username, address, day)
+);
+
+-- What each notification counted, kept for the soft window and a day,
+-- so that a notification delivered again counts nothing: kind "n" (name
+-- the notification's identity, value what it did), "hour" (name an hour,
+-- value the notifications counted in it), "list" (name "hours", value the
+-- hours that have such a list).
+CREATE TABLE IF NOT EXISTS bounce_seen (
+  username TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  name TEXT NOT NULL,
+  value TEXT NOT NULL,
+  PRIMARY KEY (username, kind, name)
 );

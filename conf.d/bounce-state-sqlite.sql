@@ -34,3 +34,16 @@ CREATE TABLE IF NOT EXISTS bounce_soft (
   last_time INTEGER,
   PRIMARY KEY (username, address, day)
 ) WITHOUT ROWID;
+
+-- What each notification counted, kept for the soft window and a day,
+-- so that a notification delivered again counts nothing: kind "n" (name
+-- the notification's identity, value what it did), "hour" (name an hour,
+-- value the notifications counted in it), "list" (name "hours", value the
+-- hours that have such a list).
+CREATE TABLE IF NOT EXISTS bounce_seen (
+  username TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  name TEXT NOT NULL,
+  value TEXT NOT NULL,
+  PRIMARY KEY (username, kind, name)
+) WITHOUT ROWID;

@@ -20,7 +20,8 @@ unit_tests = \
 	tests/unit/lib-bounce/test-bounce-classify \
 	tests/unit/lib-bounce/test-bounce-screen \
 	tests/unit/lib-bounce/test-bounce-identity \
-	tests/unit/lib-bounce-state/test-bounce-state
+	tests/unit/lib-bounce-state/test-bounce-state \
+	tests/unit/lib-bounce-state/test-bounce-state-once
 check_PROGRAMS += $(unit_tests)
 # tests/samples.sh: bounce-classify prints the rows of
 # tests/samples/expected.tsv for the samples

@@ -24,7 +24,9 @@
                    keys: its first count of a day is made under a lock
                    file beside it, DICT.create-lock)
    Nothing else lives under shared/bounce-state/: other per-user data
-   takes its own prefix, shared/bounce-NAME/USER/. The SQL dict maps
+   takes its own prefix, shared/bounce-NAME/USER/: what notifications
+   were counted is kept under shared/bounce-seen/USER/
+   (bounce-state-once.c). The SQL dict maps
    (conf.d/2.3/dovecot-dict-bounce-*.conf.ext) give each key a table: a key
    without a map is an error there. */
 
@@ -105,6 +107,47 @@ int bounce_state_unrecord(struct bounce_state *state,
 			  const struct bounce_recipient *rcpt, time_t now,
 			  const struct bounce_state_address *result,
 			  const char **error_r);
+/* Counting each notification once: a notification (its identity: the
+   classifier's bounce_notification_id()) is counted by the first
+   delivery that records it, and what that did to each failed
+   recipient's address is kept, in the same dict transaction as the
+   counts, for the soft window (a week at least) and a day; later
+   deliveries of it count nothing and find what the first did. */
+struct bounce_state_notification {
+	/* an earlier delivery counted it */
+	bool repeat;
+	/* when it was counted */
+	struct timeval time;
+	/* per failed recipient as given: its address's state with this
+	   notification counted; address NULL for a recipient without
+	   one */
+	struct bounce_state_address *states;
+	unsigned int count;
+};
+
+/* What notification id did when it was counted: returns 1 with result_r
+   (repeat set), 0 when it was not counted, -1 with error_r. */
+int bounce_state_notification_find(struct bounce_state *state,
+				   const char *id,
+				   const struct bounce_recipient *const *rcpts,
+				   unsigned int count, time_t now, pool_t pool,
+				   struct bounce_state_notification *result_r,
+				   const char **error_r);
+/* Counts notification id: each failed recipient's address as
+   bounce_state_record() does (an address named twice once), the
+   addresses and the notification in one dict transaction. When it was
+   counted before, stores nothing and result_r says what it did
+   (repeat). Deliveries on one host take turns (a lock beside a file
+   dict, in the home directory otherwise), so that two deliveries of
+   one notification at once count it once. Returns 0, or -1 with
+   error_r. */
+int bounce_state_record_notification(struct bounce_state *state,
+				     const char *id,
+				     const struct bounce_recipient *const *rcpts,
+				     unsigned int count,
+				     const struct timeval *now, pool_t pool,
+				     struct bounce_state_notification *result_r,
+				     const char **error_r);
 /* Forget everything about the address: active again, count 0. */
 int bounce_state_reset(struct bounce_state *state, const char *address,
 		       time_t now, const char **error_r);

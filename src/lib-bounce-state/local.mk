@@ -4,7 +4,8 @@ noinst_LTLIBRARIES += src/lib-bounce-state/libbounce-state.la
 src_lib_bounce_state_libbounce_state_la_SOURCES = \
 	src/lib-bounce-state/bounce-state-dict.c \
 	src/lib-bounce-state/bounce-state.c \
-	src/lib-bounce-state/bounce-state-list.c
+	src/lib-bounce-state/bounce-state-list.c \
+	src/lib-bounce-state/bounce-state-once.c
 noinst_HEADERS += \
 	src/lib-bounce-state/bounce-state.h \
 	src/lib-bounce-state/bounce-state-private.h

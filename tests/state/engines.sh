@@ -177,7 +177,7 @@ pgsql_start() {
 			-f "$top_srcdir/conf.d/bounce-state-pgsql.sql" &&
 		pg_sql "CREATE ROLE dict LOGIN;
 			GRANT SELECT, INSERT, UPDATE, DELETE ON
-			bounce_state, bounce_soft TO dict" || return 1
+			bounce_state, bounce_soft, bounce_seen TO dict" || return 1
 	elif ! pg_server_start; then
 		cat "$dir/server.log" >&2
 		return 1

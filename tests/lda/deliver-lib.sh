@@ -25,6 +25,15 @@ setup_delivery() {
 	own_run_dir
 }
 
+# variant MESSAGE N: a readable copy of MESSAGE that is another
+# notification of the same kind (a Message-ID of its own, first), for
+# tests that count several: each notification is counted once.
+variant() {
+	copy=$run_dir/messages/$(basename "$1" .eml)-v$2.eml
+	{ printf 'Message-ID: <variant-%s@tests.example>\n' "$2"; cat "$1"; } \
+		> "$copy" && chmod a+r "$copy" && echo "$copy"
+}
+
 # The message files in the Maildir, one per line, sorted.
 maildir_files() {
 	find "$run_dir/Maildir" -type f \( -path '*/new/*' -o -path '*/cur/*' \) \

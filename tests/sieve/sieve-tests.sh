@@ -591,7 +591,7 @@ check_compile "bounce variables need variables" \
 	'require "vnd.bounce"; set "bounce.type" "hard";'
 # Pigeonhole reports a bad variable inside a string but compiles on
 check_compile "unknown bounce variable" \
-	"vnd.bounce: unknown variable bounce.reason (known: type, category, code, status, recipient, diagnostic, count)" \
+	"vnd.bounce: unknown variable bounce.reason (known: type, category, code, status, recipient, diagnostic, state, softcount, count, repeat, notification)" \
 	'require ["vnd.bounce", "variables", "fileinto"]; fileinto "${bounce.reason}";' \
 	error-compiles
 check_compile ":code with :value and no comparator warns" \

@@ -13,6 +13,7 @@
 #include "array.h"
 #include "str.h"
 #include "str-sanitize.h"
+#include "time-util.h"
 
 #include "sieve-common.h"
 #include "sieve-code.h"
@@ -203,8 +204,10 @@ static const struct sieve_side_effect_def classify_keywords_side_effect = {
  */
 
 /* Built from the classification only; the address is the one part a
-   sender controls, so it is sanitized, bounded and quoted if needed. */
-static const char *classify_header_value(const struct bounce_recipient *rcpt)
+   sender controls, so it is sanitized, bounded and quoted if needed.
+   "repeat=yes" when an earlier delivery counted the notification. */
+static const char *classify_header_value(const struct bounce_recipient *rcpt,
+					 bool repeat)
 {
 	string_t *str = t_str_new(128);
 	const char *addr, *p;
@@ -213,6 +216,8 @@ static const char *classify_header_value(const struct bounce_recipient *rcpt)
 		    bounce_type_to_str(rcpt->type),
 		    rcpt->category == NULL ? "other" : rcpt->category,
 		    rcpt->code);
+	if (repeat)
+		str_append(str, "; repeat=yes");
 	if (rcpt->address[0] == '\0')
 		return str_c(str);
 
@@ -247,7 +252,8 @@ classify_add_header(const struct sieve_runtime_env *renv,
 			CLASSIFY_HEADER " header fields");
 	}
 	edit_mail_header_add(edmail, CLASSIFY_HEADER,
-			     classify_header_value(msg->primary), FALSE);
+			     classify_header_value(msg->primary,
+						   msg->seen != NULL), FALSE);
 	return SIEVE_EXEC_OK;
 }
 
@@ -256,7 +262,7 @@ classify_add_header(const struct sieve_runtime_env *renv,
  */
 
 struct act_classify_context {
-	const struct ext_bounce_message *msg;
+	struct ext_bounce_message *msg;
 };
 
 static int
@@ -288,12 +294,27 @@ act_classify_print(const struct sieve_action *action,
 static void
 act_classify_log(const struct sieve_action_exec_env *aenv,
 		 const struct ext_bounce_message *msg,
-		 const struct bounce_state_address *states)
+		 const struct bounce_state_notification *counted,
+		 bool record_written)
 {
 	const struct bounce_recipient *const *rcpts, *rcpt;
+	const struct bounce_state_address *states = counted->states;
 	unsigned int i, count;
 
 	rcpts = array_get(&msg->failed, &count);
+	if (counted->repeat) {
+		/* once, however many recipients */
+		sieve_result_global_log(aenv,
+			"bounce classified: a repeat of notification %s, "
+			"counted at %s: nothing counted again (%u failed "
+			"recipient%s)%s", msg->notification_id,
+			t_strfgmtime("%Y-%m-%dT%H:%M:%SZ",
+				     counted->time.tv_sec),
+			count, count == 1 ? "" : "s", record_written ?
+			"; its feed record was missing and is written now" :
+			"");
+		return;
+	}
 	for (i = 0; i < count && i < CLASSIFY_LOG_MAX_RECIPIENTS; i++) {
 		rcpt = rcpts[i];
 		sieve_result_global_log(aenv,
@@ -316,56 +337,39 @@ act_classify_log(const struct sieve_action_exec_env *aenv,
 	}
 }
 
-/* Take back the state stored for the first count recipients */
-static void
-act_classify_undo(const struct sieve_action_exec_env *aenv,
-		  struct bounce_state *state,
-		  const struct bounce_recipient *const *rcpts,
-		  const struct bounce_state_address *states,
-		  unsigned int count, time_t now)
-{
-	const char *error;
-	unsigned int i;
-
-	for (i = 0; i < count; i++) {
-		if (states[i].address == NULL)
-			continue;
-		if (bounce_state_unrecord(state, rcpts[i], now, &states[i],
-					  &error) < 0) {
-			sieve_result_critical(aenv,
-				"failed to record the bounce",
-				"cannot take back the state "
-				"of <%s> after the failure: %s",
-				str_sanitize(rcpts[i]->address, 256), error);
-		}
-	}
-}
-
 static int
 act_classify_execute(const struct sieve_action_exec_env *aenv,
 		     void *tr_context ATTR_UNUSED, bool *keep ATTR_UNUSED)
 {
 	const struct sieve_execute_env *eenv = aenv->exec_env;
 	const struct act_classify_context *ctx = aenv->action->context;
-	const struct ext_bounce_message *msg = ctx->msg;
+	struct ext_bounce_message *msg = ctx->msg;
 	const struct sieve_extension *ext = aenv->action->ext;
 	struct ext_bounce_context *ectx = ext->context;
 	const struct bounce_recipient *const *rcpts;
-	struct bounce_state_address *states;
+	struct bounce_state_notification counted;
 	struct bounce_feed_record *records;
 	struct bounce_state *state;
-	unsigned int i, count, nrecords = 0;
-	time_t now = ioloop_time;
+	unsigned int i, count;
 	const char *error;
+	int ret = 0;
 
 	/* Everything that must outlast the delivery belongs here, before
 	   any store commits: a temporary failure returned from this step
 	   aborts the delivery (the MTA retries), whereas one from commit
 	   would come after fileinto and the implicit keep stored the
-	   message. So the state is counted and the feed written here; when
-	   either fails, what was counted is taken back and the delivery
-	   fails temporarily, so that the retry records everything once. */
-	if (ext_bounce_state_get(ext, &state, &error) < 0) {
+	   message.
+
+	   Each notification is counted once, whatever fails and however
+	   often it is delivered: the counts and the notification's record
+	   are one dict transaction, so a delivery that stops anywhere has
+	   counted all of it or nothing, and every later delivery finds it
+	   counted. Then its feed file, under a name made from the
+	   notification: a delivery that stopped before it was complete
+	   left nothing in new/, and the retry writes it; one that
+	   completed it left the one file a retry finds. */
+	if (ext_bounce_state_get(ext, &state, &error) < 0 ||
+	    ext_bounce_notification_id(aenv->msgctx, msg, &error) < 0) {
 		sieve_result_critical(aenv,
 			"failed to record the bounce",
 			"failed to record the bounce "
@@ -374,49 +378,49 @@ act_classify_execute(const struct sieve_action_exec_env *aenv,
 	}
 
 	rcpts = array_get(&msg->failed, &count);
-	states = t_new(struct bounce_state_address, count);
+	if (bounce_state_record_notification(state, msg->notification_id,
+					     rcpts, count, &ioloop_timeval,
+					     msg->pool, &counted,
+					     &error) < 0) {
+		sieve_result_critical(aenv,
+			"failed to record the bounce",
+			"failed to record the bounce in the state dict "
+			"(delivery deferred): %s", error);
+		return SIEVE_EXEC_TEMP_FAILURE;
+	}
+
 	records = t_new(struct bounce_feed_record, count);
 	for (i = 0; i < count; i++) {
-		if (rcpts[i]->address[0] == '\0')
-			continue;
-		if (bounce_state_record(state, rcpts[i], now,
-					pool_datastack_create(), &states[i],
-					&error) < 0) {
-			act_classify_undo(aenv, state, rcpts, states, i, now);
-			sieve_result_critical(aenv,
-				"failed to record the bounce",
-				"failed to record the bounce "
-				"of <%s> in the state dict (delivery "
-				"deferred): %s",
-				str_sanitize(rcpts[i]->address, 256), error);
-			return SIEVE_EXEC_TEMP_FAILURE;
-		}
-	}
-	for (i = 0; i < count; i++) {
-		struct bounce_feed_record *rec = &records[nrecords++];
+		struct bounce_feed_record *rec = &records[i];
+		const struct bounce_state_address *st = &counted.states[i];
 
-		rec->time = now;
+		rec->time = counted.time.tv_sec;
 		rec->user = eenv->svinst->username;
 		rec->report = msg->report;
 		rec->rcpt = rcpts[i];
-		if (states[i].address != NULL) {
-			rec->state = bounce_state_name(&states[i]);
-			rec->softcount = states[i].softcount;
-			rec->returned_reason = states[i].returned_reason;
+		if (st->address != NULL) {
+			rec->state = bounce_state_name(st);
+			rec->softcount = st->softcount;
+			rec->returned_reason = st->returned_reason;
 		}
 	}
-	if (ectx->feed_dir != NULL && nrecords > 0 &&
-	    bounce_feed_spool_write(ectx->feed_dir, records, nrecords,
-				    &error) < 0) {
-		act_classify_undo(aenv, state, rcpts, states, count, now);
-		sieve_result_critical(aenv,
-			"failed to record the bounce",
-			"failed to write the report feed "
-			"to %s (delivery deferred): %s",
-			ectx->feed_dir, error);
-		return SIEVE_EXEC_TEMP_FAILURE;
+	if (ectx->feed_dir != NULL && count > 0) {
+		/* the user, whose state the notification was counted in */
+		ret = bounce_feed_spool_write_once(ectx->feed_dir,
+			t_strconcat(msg->notification_id, "/",
+				    eenv->svinst->username, NULL),
+			&counted.time, records, count, &error);
+		if (ret < 0) {
+			sieve_result_critical(aenv,
+				"failed to record the bounce",
+				"failed to write the report feed to %s "
+				"(delivery deferred; the bounce is counted, "
+				"the retry writes its record): %s",
+				ectx->feed_dir, error);
+			return SIEVE_EXEC_TEMP_FAILURE;
+		}
 	}
-	act_classify_log(aenv, msg, states);
+	act_classify_log(aenv, msg, &counted, counted.repeat && ret > 0);
 	return SIEVE_EXEC_OK;
 }
 
@@ -469,7 +473,9 @@ cmd_classify_operation_execute(const struct sieve_runtime_env *renv,
 	}
 
 	if (!noheader && !msg->header_added) {
-		if ((ret = classify_add_header(renv, msg)) <= 0)
+		/* the header says whether it was counted before */
+		if ((ret = ext_bounce_once_get(renv, ext, msg)) <= 0 ||
+		    (ret = classify_add_header(renv, msg)) <= 0)
 			return ret;
 		msg->header_added = TRUE;
 	}

@@ -114,45 +114,6 @@ unsigned int ext_bounce_failed_index(const struct ext_bounce_message *msg,
 	i_unreached();
 }
 
-int ext_bounce_get_rcpt_state(const struct sieve_runtime_env *renv,
-			      const struct sieve_extension *ext,
-			      struct ext_bounce_message *msg, unsigned int idx,
-			      const struct bounce_state_address **state_r)
-{
-	pool_t pool = sieve_result_pool(renv->result);
-	const struct bounce_recipient *const *rcpts;
-	struct bounce_state *state;
-	const char *error;
-	unsigned int i, count;
-
-	rcpts = array_get(&msg->failed, &count);
-	i_assert(idx < count);
-	if (msg->states == NULL) {
-		if (ext_bounce_state_get(ext, &state, &error) < 0) {
-			sieve_runtime_error(renv, NULL,
-				"vnd.bounce: address state is not "
-				"available: %s", error);
-			return SIEVE_EXEC_TEMP_FAILURE;
-		}
-		msg->states = p_new(pool, struct bounce_state_address, count);
-		for (i = 0; i < count; i++) {
-			if (rcpts[i]->address[0] == '\0')
-				continue;
-			if (bounce_state_predict(state, rcpts[i], ioloop_time,
-					pool, &msg->states[i], &error) < 0) {
-				msg->states = NULL;
-				sieve_runtime_error(renv, NULL,
-					"vnd.bounce: address state is not "
-					"available: %s", error);
-				return SIEVE_EXEC_TEMP_FAILURE;
-			}
-		}
-	}
-	*state_r = msg->states[idx].address == NULL ? NULL :
-		&msg->states[idx];
-	return SIEVE_EXEC_OK;
-}
-
 /*
  * Classification of the message
  */
@@ -330,6 +291,7 @@ int ext_bounce_get_message(const struct sieve_runtime_env *renv,
 
 	msg = p_new(sieve_result_pool(renv->result),
 		    struct ext_bounce_message, 1);
+	msg->pool = sieve_result_pool(renv->result);
 	if ((ret = ext_bounce_classify(renv, ext, msg)) <= 0)
 		return ret;
 	sieve_message_context_extension_set(msgctx, ext, msg);

@@ -57,6 +57,8 @@ void ext_bounce_unload(const struct sieve_extension *ext);
 /* Cached in the message context: computed once for every test, action
    and variable of all scripts run for one delivery. */
 struct ext_bounce_message {
+	/* the result's, which the message context does not outlive */
+	pool_t pool;
 	const struct bounce_report *report;
 	/* Failed recipients (type not none), in message order */
 	ARRAY(const struct bounce_recipient *) failed;
@@ -67,9 +69,16 @@ struct ext_bounce_message {
 	   is counted; NULL until first needed */
 	struct bounce_state_address *states;
 
+	/* The notification's identity (NULL until first needed) and, once
+	   looked up (seen_looked_up), what an earlier delivery of it
+	   counted: NULL when none did (ext-bounce-state.c) */
+	const char *notification_id;
+	struct bounce_state_notification *seen;
+
 	/* What classify already did to this message */
 	bool header_added:1;
 	bool flags_attached:1;
+	bool seen_looked_up:1;
 };
 
 /* Returns SIEVE_EXEC_OK with msg_r, or a failure status after reporting a
@@ -89,6 +98,17 @@ int ext_bounce_get_rcpt_state(const struct sieve_runtime_env *renv,
 			      const struct sieve_extension *ext,
 			      struct ext_bounce_message *msg, unsigned int idx,
 			      const struct bounce_state_address **state_r);
+/* The notification's identity, computed once (msg->notification_id).
+   Returns 0, or -1 with error_r when the message cannot be read. */
+int ext_bounce_notification_id(struct sieve_message_context *msgctx,
+			       struct ext_bounce_message *msg,
+			       const char **error_r);
+/* Looks up once whether an earlier delivery counted this notification
+   (msg->seen). Returns SIEVE_EXEC_OK, or a failure status after
+   reporting a run-time error. */
+int ext_bounce_once_get(const struct sieve_runtime_env *renv,
+			const struct sieve_extension *ext,
+			struct ext_bounce_message *msg);
 /* Index of rcpt among msg->failed */
 unsigned int ext_bounce_failed_index(const struct ext_bounce_message *msg,
 				     const struct bounce_recipient *rcpt);

@@ -1,7 +1,10 @@
 /* The "bounce" variables namespace (vnd.bounce.txt, section 6):
    ${bounce.type}, ${bounce.category}, ${bounce.code}, ${bounce.status},
-   ${bounce.recipient}, ${bounce.diagnostic} of the primary recipient, and
-   ${bounce.count}, the number of failed recipients. Read-only.
+   ${bounce.recipient}, ${bounce.diagnostic}, ${bounce.state} and
+   ${bounce.softcount} of the primary recipient; ${bounce.count}, the
+   number of failed recipients; ${bounce.repeat}, "yes" when an earlier
+   delivery counted this notification, and ${bounce.notification}, its
+   identity. Read-only.
 
    Code: the namespace operand followed by the variable's index (a byte),
    so an unknown name is a compile-time error and never reaches run
@@ -26,14 +29,28 @@
 
 #include "ext-bounce-common.h"
 
-/* The fields of enum ext_bounce_field, then the count */
-#define BOUNCE_VARIABLE_COUNT EXT_BOUNCE_FIELD_COUNT
-#define BOUNCE_VARIABLE_TOTAL (EXT_BOUNCE_FIELD_COUNT + 1)
+/* The fields of enum ext_bounce_field, then the others (their index is
+   compiled into scripts: new ones go last) */
+enum bounce_variable {
+	BOUNCE_VARIABLE_COUNT = EXT_BOUNCE_FIELD_COUNT,
+	BOUNCE_VARIABLE_REPEAT,
+	BOUNCE_VARIABLE_NOTIFICATION,
+
+	BOUNCE_VARIABLE_TOTAL
+};
 
 static const char *bounce_variable_name(unsigned int index)
 {
-	return index == BOUNCE_VARIABLE_COUNT ? "count" :
-		ext_bounce_field_name(index);
+	switch (index) {
+	case BOUNCE_VARIABLE_COUNT:
+		return "count";
+	case BOUNCE_VARIABLE_REPEAT:
+		return "repeat";
+	case BOUNCE_VARIABLE_NOTIFICATION:
+		return "notification";
+	default:
+		return ext_bounce_field_name(index);
+	}
 }
 
 static bool
@@ -56,7 +73,8 @@ vnspc_bounce_validate(struct sieve_validator *valdtr,
 			"namespace: expected one of bounce.type, "
 			"bounce.category, bounce.code, bounce.status, "
 			"bounce.recipient, bounce.diagnostic, bounce.state, "
-			"bounce.softcount, bounce.count");
+			"bounce.softcount, bounce.count, bounce.repeat, "
+			"bounce.notification");
 		return FALSE;
 	}
 	name = str_c(elements[1].identifier);
@@ -67,7 +85,8 @@ vnspc_bounce_validate(struct sieve_validator *valdtr,
 	if (i == BOUNCE_VARIABLE_TOTAL) {
 		sieve_argument_validate_error(valdtr, arg,
 			"vnd.bounce: unknown variable bounce.%s (known: type, "
-			"category, code, status, recipient, diagnostic, count)",
+			"category, code, status, recipient, diagnostic, state, "
+			"softcount, count, repeat, notification)",
 			name);
 		return FALSE;
 	}
@@ -159,8 +178,16 @@ vnspc_bounce_read_variable(const struct sieve_runtime_env *renv,
 	if (index == BOUNCE_VARIABLE_COUNT)
 		value = dec2str(array_count(&msg->failed));
 	else if (msg->primary == NULL)
-		value = index == EXT_BOUNCE_FIELD_TYPE ? "none" : NULL;
-	else if (!ext_bounce_field_is_state(index))
+		value = index == EXT_BOUNCE_FIELD_TYPE ? "none" :
+			index == BOUNCE_VARIABLE_REPEAT ? "no" : NULL;
+	else if (index == BOUNCE_VARIABLE_REPEAT ||
+		 index == BOUNCE_VARIABLE_NOTIFICATION) {
+		if ((ret = ext_bounce_once_get(renv, ext, msg)) <= 0)
+			return ret;
+		value = index == BOUNCE_VARIABLE_NOTIFICATION ?
+			msg->notification_id :
+			msg->seen != NULL ? "yes" : "no";
+	} else if (!ext_bounce_field_is_state(index))
 		value = ext_bounce_field_get(msg->primary, index);
 	else {
 		if ((ret = ext_bounce_get_rcpt_state(renv, ext, msg,

@@ -9,6 +9,7 @@ lib90_sieve_bounce_plugin_la_SOURCES = \
 	src/plugins/sieve-bounce/ext-bounce.c \
 	src/plugins/sieve-bounce/ext-bounce-common.c \
 	src/plugins/sieve-bounce/ext-bounce-settings.c \
+	src/plugins/sieve-bounce/ext-bounce-state.c \
 	src/plugins/sieve-bounce/tst-bounce.c \
 	src/plugins/sieve-bounce/cmd-classify.c \
 	src/plugins/sieve-bounce/ext-bounce-variables.c

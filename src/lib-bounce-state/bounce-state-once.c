@@ -85,8 +85,8 @@ seen_lookup(struct bounce_state *state, pool_t pool, const char *name,
 
 /* The host-wide lock: beside a file dict (the one its first counts of a
    day are made under), in the home directory for other dicts. Without
-   either, nothing is locked. Returns 0 (fd_r -1 when not locked), or -1
-   with error_r. */
+   either, or in a home that cannot be written, nothing is locked.
+   Returns 0 (fd_r -1 when not locked), or -1 with error_r. */
 static int
 seen_lock(struct bounce_state *state, int *fd_r, struct file_lock **lock_r,
 	  const char **error_r)
@@ -106,6 +106,19 @@ seen_lock(struct bounce_state *state, int *fd_r, struct file_lock **lock_r,
 	else
 		return 0;
 	*fd_r = open(path, O_RDWR | O_CREAT, 0600);
+	if (*fd_r == -1 && state->create_lock_path == NULL &&
+	    (errno == EACCES || errno == EPERM || errno == EROFS ||
+	     errno == ENOENT)) {
+		/* A home the user cannot write: counted without taking
+		   turns, rather than not at all (two deliveries of one
+		   notification at once may then both count it) */
+		if (!state->seen_lock_warned) {
+			e_warning(state->event, "open(%s) failed: %m: "
+				  "deliveries do not take turns", path);
+			state->seen_lock_warned = TRUE;
+		}
+		return 0;
+	}
 	if (*fd_r == -1) {
 		*error_r = t_strdup_printf("open(%s) failed: %m", path);
 		return -1;

@@ -35,6 +35,8 @@ struct bounce_state {
 	   that cannot iterate */
 	bool iterated:1;
 	bool size_checked:1;
+	/* bounce-state-once.c: the lock in the home could not be made */
+	bool seen_lock_warned:1;
 };
 
 struct state_day {

@@ -9,7 +9,9 @@
 #   repeat; two different ones with one Message-ID both count;
 # - a delivery that fails after classify ran (quota exceeded with
 #   quota_full_tempfail, a mailbox that refuses the message), retried
-#   until it succeeds: one count, one record.
+#   until it succeeds: one count, one record;
+# - a home the delivery user cannot write (where a server's deliveries
+#   take turns): counted all the same, and the log says so.
 set -u
 . "$(dirname "$0")/../sieve/env.sh"
 . "$(dirname "$0")/../lda/deliver-lib.sh"
@@ -177,6 +179,18 @@ quota_full_tempfail = yes"
 	deliver "$seven"; expect "$suite: mailboxes fixed" 0 Bounces/active-2 yes
 	check_eq "$suite: refused: counted once" "$(state_of)" "active 2"
 	check_eq "$suite: refused: one record each" "$(feed_count)" 2
+
+	# a home the user cannot write: a server's deliveries count without
+	# the lock they take turns under there, and say so
+	case $dict in file:*) return ;; esac
+	rm -f "$run_dir/home/.bounce-state.lock"
+	chmod 0555 "$run_dir/home"
+	deliver "$(variant "$SOFT" 8)"
+	chmod 0755 "$run_dir/home"
+	expect "$suite: read-only home" 0 Bounces/returned-3 no
+	log_has "$suite: read-only home: the log says so" \
+		"bounce-state.lock.*deliveries do not take turns"
+	check_eq "$suite: read-only home: counted" "$(state_of)" "returned 3"
 }
 
 # shellcheck disable=SC2086

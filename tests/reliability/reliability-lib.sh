@@ -59,8 +59,9 @@ ${2:-}"
 conf_import_environment() {
 	if [ "$dovecot_line" = 2.4 ]; then
 		echo "import_environment {"
-		for name in "$@"; do
-			echo "  $name = %{env:$name}"
+		# (not name: the callers' use it)
+		for env_var in "$@"; do
+			echo "  $env_var = %{env:$env_var}"
 		done
 		echo "}"
 	else

@@ -88,6 +88,11 @@ int bounce_classifier_init(const struct bounce_settings *set,
 			   const char **error_r);
 void bounce_classifier_deinit(struct bounce_classifier **cls);
 
+/* Whether the files the classifier's rules were read from are as they
+   were then, so that a process classifying many messages may keep it
+   (some thirty stat()s). */
+bool bounce_classifier_is_current(struct bounce_classifier *cls);
+
 /* Give every recipient of a category another type (site policy, e.g.
    spam-related = hard). Returns -1 with error_r for an unknown category. */
 int bounce_classifier_set_type(struct bounce_classifier *cls,

@@ -17,6 +17,7 @@ src_lib_bounce_libbounce_la_SOURCES = \
 	src/lib-bounce/bounce-decide.c \
 	src/lib-bounce/bounce-screen.c \
 	src/lib-bounce/bounce-screen-file.c \
+	src/lib-bounce/bounce-current.c \
 	src/lib-bounce/bounce-classify.c \
 	src/lib-bounce/bounce-identity.c
 noinst_HEADERS += \

@@ -26,18 +26,33 @@
    (a user's script that does not use the extension) does not pay for
    them. Rules that cannot be loaded do not make scripts that require the
    extension fail to compile with a misleading "unknown extension": the
-   reason is logged once and every use fails at run time. */
+   reason is logged once and every use fails at run time. A process that
+   delivers many messages keeps the classifier (ext-bounce-keep.c). */
+static struct bounce_classifier *
+ext_bounce_classifier_kept(struct ext_bounce_context *ectx)
+{
+	if (ectx->cls == NULL && !ectx->keep_looked) {
+		ectx->keep_looked = TRUE;
+		T_BEGIN {
+			ectx->cls = ext_bounce_keep_find(
+				ext_bounce_keep_key(ectx));
+		} T_END;
+	}
+	return ectx->cls;
+}
+
 static int
 ext_bounce_classifier_get(struct sieve_instance *svinst,
 			  struct ext_bounce_context *ectx,
 			  struct bounce_classifier **cls_r)
 {
 	const struct ext_bounce_type_override *override;
+	struct bounce_classifier *cls;
 	const char *error;
 
-	if (ectx->cls == NULL && ectx->load_error == NULL) {
-		if (bounce_classifier_init(&ectx->set, &ectx->cls,
-					   &error) < 0) {
+	if (ext_bounce_classifier_kept(ectx) == NULL &&
+	    ectx->load_error == NULL) {
+		if (bounce_classifier_init(&ectx->set, &cls, &error) < 0) {
 			ectx->load_error = p_strdup_printf(ectx->pool,
 				"cannot load the rules from %s: %s",
 				ectx->set.rules_path, error);
@@ -45,7 +60,7 @@ ext_bounce_classifier_get(struct sieve_instance *svinst,
 				ectx->load_error);
 		} else {
 			array_foreach(&ectx->type_overrides, override) {
-				if (bounce_classifier_set_type(ectx->cls,
+				if (bounce_classifier_set_type(cls,
 					override->category, override->type,
 					&error) < 0)
 					i_unreached(); /* names from the library */
@@ -53,6 +68,11 @@ ext_bounce_classifier_get(struct sieve_instance *svinst,
 			e_debug(svinst->event,
 				"vnd.bounce: rules loaded from %s",
 				ectx->set.rules_path);
+			T_BEGIN {
+				ext_bounce_keep_put(ext_bounce_keep_key(ectx),
+						    cls);
+			} T_END;
+			ectx->cls = cls;
 		}
 	}
 	*cls_r = ectx->cls;
@@ -65,8 +85,8 @@ void ext_bounce_unload(const struct sieve_extension *ext)
 
 	if (ectx == NULL)
 		return;
+	/* the classifier is the process's (ext-bounce-keep.c) */
 	bounce_screen_free(&ectx->screen);
-	bounce_classifier_deinit(&ectx->cls);
 	bounce_state_deinit(&ectx->state);
 	dict_drivers_unregister_builtin();
 	pool_unref(&ectx->pool);
@@ -148,12 +168,13 @@ static const char *ext_bounce_envelope_from(struct sieve_message_context *msgctx
 }
 
 /* The screen to tell ordinary mail by: the classifier's when its rules
-   are loaded, else the one kept beside the rules cache (no rules are
-   loaded for ordinary mail then), else the classifier's after all. */
+   are loaded (kept from an earlier delivery), else the one kept beside
+   the rules cache (no rules are loaded for ordinary mail then), else the
+   classifier's after all. */
 static struct bounce_screen *
 ext_bounce_screen_get(struct ext_bounce_context *ectx)
 {
-	if (ectx->cls != NULL)
+	if (ext_bounce_classifier_kept(ectx) != NULL)
 		return bounce_classifier_get_screen(ectx->cls);
 	if (!ectx->screen_tried) {
 		ectx->screen_tried = TRUE;

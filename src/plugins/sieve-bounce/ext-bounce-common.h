@@ -32,6 +32,8 @@ struct ext_bounce_context {
 	   fails at run time. */
 	struct bounce_classifier *cls;
 	const char *load_error;
+	/* the process's kept classifier was looked for (it is cls then) */
+	bool keep_looked;
 	/* What tells ordinary mail by its header: the one kept beside the
 	   rules cache, read before the rules are loaded (screen_tried: it
 	   was looked for), else the classifier's */
@@ -49,6 +51,16 @@ struct ext_bounce_context {
 };
 
 void ext_bounce_unload(const struct sieve_extension *ext);
+
+/* ext-bounce-keep.c: the classifier a process keeps from one delivery to
+   the next, for the settings named by key (ext_bounce_keep_key()), while
+   its rules files are unchanged; NULL when there is none. It remains the
+   process's: a context using it does not free it. */
+const char *ext_bounce_keep_key(const struct ext_bounce_context *ectx);
+struct bounce_classifier *ext_bounce_keep_find(const char *key);
+/* Keeps cls (made with the settings key names) in place of the one kept
+   before, which is freed. */
+void ext_bounce_keep_put(const char *key, struct bounce_classifier *cls);
 
 /*
  * The classification of the message being delivered

@@ -8,6 +8,7 @@ lib90_sieve_bounce_plugin_la_SOURCES = \
 	src/plugins/sieve-bounce/sieve-bounce-plugin.c \
 	src/plugins/sieve-bounce/ext-bounce.c \
 	src/plugins/sieve-bounce/ext-bounce-common.c \
+	src/plugins/sieve-bounce/ext-bounce-keep.c \
 	src/plugins/sieve-bounce/ext-bounce-settings.c \
 	src/plugins/sieve-bounce/ext-bounce-state.c \
 	src/plugins/sieve-bounce/tst-bounce.c \
@@ -20,9 +21,11 @@ SIEVE_BOUNCE_CPPFLAGS = \
 lib90_sieve_bounce_plugin_la_CPPFLAGS = \
 	$(SIEVE_BOUNCE_CPPFLAGS) \
 	$(LIBSIEVE_INCLUDE)
-# only the entry points Pigeonhole looks up
+# only the entry points Pigeonhole looks up; never unloaded, so that a
+# process delivering many messages keeps the classifier
+# (ext-bounce-keep.c) when Pigeonhole unloads its plugins
 lib90_sieve_bounce_plugin_la_LDFLAGS = -module -avoid-version \
-	-export-symbols-regex '^sieve_bounce_plugin_'
+	-export-symbols-regex '^sieve_bounce_plugin_' -Wl,-z,nodelete
 lib90_sieve_bounce_plugin_la_LIBADD = \
 	src/lib-bounce-feed/libbounce-feed.la \
 	src/lib-bounce-state/libbounce-state.la \

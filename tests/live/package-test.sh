@@ -7,12 +7,15 @@ set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=$1
 work=$(mktemp -d /tmp/bounce-package.XXXXXX) || exit 1
+# the package's make check runs programs as an unprivileged user, which
+# read the source tree
+chmod 755 "$work"
 trap 'rm -rf "$work"' EXIT
 passed=0; failed=0
-step() { # step NAME COMMAND...
+step() { # step NAME COMMAND...: fails as the command does
 	what=$1; shift
 	if "$@" >"$work/step.log" 2>&1; then passed=$((passed + 1)); echo "ok - $what"
-	else failed=$((failed + 1)); echo "not ok - $what"; tail -30 "$work/step.log"; fi
+	else failed=$((failed + 1)); echo "not ok - $what"; tail -30 "$work/step.log"; return 1; fi
 }
 finish() { echo "# $passed passed, $failed failed"; exit "$([ "$failed" -eq 0 ] && echo 0 || echo 1)"; }
 

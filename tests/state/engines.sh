@@ -173,8 +173,8 @@ pgsql_start() {
 		pg_server_start || { cat "$dir/server.log" >&2; return 1; }
 		as_user "$bin/createdb" -h "$dir" -U bounce bounce &&
 		as_user "$bin/psql" -X -q -v ON_ERROR_STOP=1 -h "$dir" \
-			-U bounce -d bounce \
-			-f "$top_srcdir/conf.d/bounce-state-pgsql.sql" &&
+			-U bounce -d bounce -f - \
+			< "$top_srcdir/conf.d/bounce-state-pgsql.sql" &&
 		pg_sql "CREATE ROLE dict LOGIN;
 			GRANT SELECT, INSERT, UPDATE, DELETE ON
 			bounce_state, bounce_soft, bounce_seen TO dict" || return 1

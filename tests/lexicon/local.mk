@@ -11,5 +11,6 @@ EXTRA_DIST += \
 	tests/lexicon/delivery.tsv \
 	tests/lexicon/mailbox-state.tsv \
 	tests/lexicon/policy.tsv \
+	tests/lexicon/providers.tsv \
 	tests/lexicon/replies.tsv \
 	tests/lexicon/routing.tsv

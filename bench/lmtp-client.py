@@ -8,12 +8,21 @@ usage: lmtp-client.py N CONNECTIONS ROUNDS SOCKET_A PIDFILE_A RESET_A
                       SOCKET_B PIDFILE_B RESET_B MESSAGE...
 Each MESSAGE is "RCPT_A RCPT_B PATH": the message is delivered to RCPT_A
 through A and to RCPT_B through B. Messages are taken in turn, N in all.
-RESET_A and RESET_B are colon-separated directories emptied before each
-of that side's runs (the mailboxes, the feed spool), so that every run
-delivers into mailboxes of the same size.
+RESET_A and RESET_B are colon-separated directories emptied (or files
+removed) before each of that side's runs (the mailboxes, the feed spool,
+the state dict), so that every run delivers into mailboxes of the same
+size and starts from the same state.
+
+Each delivery is a notification of its own, as the bounces a mailbox
+receives are: the message gets a Message-ID made from the run and the
+delivery's number (the one it had is renamed), so that A counts it and
+writes its feed record instead of finding it counted by an earlier run
+(a repeat, which counts and writes nothing). A and B are given the same
+bytes.
 """
 
 import os
+import re
 import shutil
 import smtplib
 import statistics
@@ -49,7 +58,9 @@ def daemon_cpu(pidfile):
 
 def reset(dirs):
     for d in dirs.split(":"):
-        if d and os.path.isdir(d):
+        if d and os.path.isfile(d):
+            os.unlink(d)
+        elif d and os.path.isdir(d):
             for name in os.listdir(d):
                 path = os.path.join(d, name)
                 if os.path.isdir(path) and not os.path.islink(path):
@@ -58,8 +69,26 @@ def reset(dirs):
                     os.unlink(path)
 
 
+MESSAGE_ID = re.compile(rb"^message-id:", re.I | re.M)
+runs = 0
+
+
+def fresh(data, run_id, i):
+    """The message with a Message-ID of its own; the one in its header
+    (not in a returned message) renamed."""
+    blank = re.search(rb"\r?\n\r?\n", data)
+    end = blank.start() if blank else len(data)
+    eol = b"\r\n" if data[:end].find(b"\r\n") >= 0 else b"\n"
+    head = MESSAGE_ID.sub(b"X-Bench-Message-ID:", data[:end])
+    return (b"Message-ID: <%d.%d@lmtp-bench.invalid>%s" % (run_id, i, eol)
+            + head + data[end:])
+
+
 def run(sock, which, n, conns, msgs):
+    global runs
     errors = []
+    runs += 1
+    run_id = runs
 
     def worker(k):
         try:
@@ -67,7 +96,7 @@ def run(sock, which, n, conns, msgs):
             for i in range(k, n, conns):
                 rcpt_a, rcpt_b, data = msgs[i % len(msgs)]
                 rcpt = rcpt_a if which == "A" else rcpt_b
-                refused = lmtp.sendmail("", [rcpt], data)
+                refused = lmtp.sendmail("", [rcpt], fresh(data, run_id, i))
                 if refused:
                     errors.append(refused)
             lmtp.quit()
@@ -100,10 +129,12 @@ def main():
         with open(path, "rb") as f:
             msgs.append((rcpt_a, rcpt_b, f.read()))
 
-    # warm up: every process started, every folder created, the rules
-    # cache written
+    # warm up: every folder created (over one connection: deliveries
+    # creating one folder at once may fail), the rules cache written,
+    # every process started
     for which in "AB":
-        run(sock[which], which, max(len(msgs), conns * 10), conns, msgs)
+        run(sock[which], which, len(msgs), 1, msgs)
+        run(sock[which], which, conns * 10, conns, msgs)
 
     wall = {"A": [], "B": []}
     cpu = {"A": [], "B": []}

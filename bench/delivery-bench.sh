@@ -1,7 +1,8 @@
 #!/bin/bash
 # What the plugin costs at delivery: delivers the same real bounces through
 # dovecot-lda with a global bounce script (A: the plugin loaded, with the
-# rules cache the configuration recommends; classify, fileinto by type)
+# rules cache the configuration recommends and the report feed the
+# administrator guide sets up; classify, fileinto by type)
 # and with a plain fileinto script (B: no plugin), and
 # prints the median wall and CPU time of each and their ratios. B files
 # each message into the folder A filed it into (its envelope recipient
@@ -54,6 +55,7 @@ conf_a=$run_dir/a.conf
 conf_b=$run_dir/b.conf
 write_conf "$conf_a" "  sieve_before = $run_dir/a.sieve
   sieve_bounce_rules_cache = $run_dir/home/bounce-rules.cache
+  sieve_bounce_feed_dir = $run_dir/feed
   sieve_extensions = -vnd.bounce
   sieve_global_extensions = +vnd.bounce"
 # B loads no plugin at all: what a site pays without it
@@ -62,13 +64,24 @@ write_conf "$conf_b" "  sieve_before = $run_dir/b.sieve
   sieve_extensions = +vnd.dovecot.debug"
 
 # The bounces: the samples that are not marked as non-bounces, repeated
-# up to n messages.
+# up to n messages, each a notification of its own (a Message-ID of its
+# own, the one it had renamed), as a bounce mailbox receives them; each
+# round starts from an empty state dict and feed spool, so that A counts
+# every message and writes its feed record in every round (the same
+# notification delivered again would be a repeat, which counts and
+# writes nothing).
 i=0
 while [ $i -lt "$n" ]; do
 	for f in "$top_srcdir"/tests/samples/*.eml; do
 		case $(basename "$f") in is-not-bounce-*) continue ;; esac
 		[ $i -lt "$n" ] || break
-		cp "$f" "$run_dir/messages/$(printf '%05d' $i).eml"
+		awk -v id="<$i@delivery-bench.invalid>" '
+			NR == 1 { eol = /\r$/ ? "\r" : ""
+				  print "Message-ID: " id eol }
+			!body && /^\r?$/ { body = 1 }
+			!body { sub(/^[Mm][Ee][Ss][Ss][Aa][Gg][Ee]-[Ii][Dd]:/,
+				    "X-Bench-Message-ID:") }
+			{ print }' "$f" > "$run_dir/messages/$(printf '%05d' $i).eml"
 		i=$((i + 1))
 	done
 done
@@ -102,12 +115,18 @@ deliver() {
 	eval "cpu_$1=\$((cpu_$1 + cpu_us - cpu_start))"
 }
 
+# reset_state: empty mailboxes, state dict and feed spool
+reset_state() {
+	rm -rf "$run_dir/Maildir" "$run_dir/home/bounce-state.dict" \
+		"$run_dir/feed"
+}
+
 # round: delivers every message with both scripts, appends the round's
 # totals (ms) to times_a, times_b, cpus_a, cpus_b
 round() {
 	local m i=0
 	wall_a=0 wall_b=0 cpu_a=0 cpu_b=0
-	rm -rf "$run_dir/Maildir"
+	reset_state
 	for m in "$run_dir"/messages/*.eml; do
 		if [ $(((i + $1) % 2)) -eq 0 ]; then
 			deliver a "$m"
@@ -130,7 +149,7 @@ cd "$run_dir" || exit 1
 # fills the page cache, and learns where A files each message (its log
 # says; INBOX when nothing was filed).
 declare -A folder
-rm -rf "$run_dir/Maildir"
+reset_state
 for m in "$run_dir"/messages/*.eml; do
 	wall_a=0 cpu_a=0
 	deliver a "$m"
@@ -141,6 +160,10 @@ done
 # the bounce script must really have classified
 if ! ls -d "$run_dir"/Maildir/.Bounces.hard >/dev/null 2>&1; then
 	echo "no delivery was filed into Bounces/" >&2
+	exit 1
+fi
+if [ -z "$(ls "$run_dir"/feed/new 2>/dev/null)" ]; then
+	echo "no delivery wrote a feed record" >&2
 	exit 1
 fi
 times_a= times_b= cpus_a= cpus_b=

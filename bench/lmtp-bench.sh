@@ -23,9 +23,11 @@
 # usage: lmtp-bench.sh [-n MESSAGES] [-c CONNECTIONS] [-r ROUNDS]
 #                      [--ordinary] [--markdown]
 # The messages are the bounces of tests/samples (not the is-not-bounce
-# ones); --ordinary delivers bench/ordinary-messages.py's three messages
-# instead. Run from the build tree (BOUNCE_BUILDDIR otherwise), as root
-# (Dovecot's master runs as root; deliveries run as nobody).
+# ones), from the null return path; --ordinary delivers
+# bench/ordinary-messages.py's three messages instead, from a person's
+# address, as ordinary mail comes. Run from the build tree
+# (BOUNCE_BUILDDIR otherwise), as root (Dovecot's master runs as root;
+# deliveries run as nobody).
 
 n=2000
 conns=4
@@ -210,7 +212,11 @@ while [ ! -S "$T/A/run/lmtp" ] || [ ! -S "$T/B/run/lmtp" ]; do
 	i=$((i + 1))
 done
 
-result=$(python3 "$bench_dir/lmtp-client.py" "$n" "$conns" "$rounds" \
+# ordinary mail comes from a person's address, bounces from the null one
+sender=()
+[ $mode = ordinary ] && sender=(--from sender@example.net)
+result=$(python3 "$bench_dir/lmtp-client.py" "${sender[@]}" \
+	"$n" "$conns" "$rounds" \
 	"$T/A/run/lmtp" "$T/A/run/master.pid" \
 	"$T/A/home/Maildir:$T/A/feed/new:$T/A/home/bounce-state.dict" \
 	"$T/B/run/lmtp" "$T/B/run/master.pid" "$T/B/home/Maildir" \

@@ -4,14 +4,17 @@ connections to each of two Dovecot LMTP sockets (A and B), in turns (A
 first in even rounds, B first in odd ones), and prints per round the
 wall time and the CPU time the daemons' processes used, then a summary.
 
-usage: lmtp-client.py N CONNECTIONS ROUNDS SOCKET_A PIDFILE_A RESET_A
-                      SOCKET_B PIDFILE_B RESET_B MESSAGE...
+usage: lmtp-client.py [--from SENDER] N CONNECTIONS ROUNDS
+                      SOCKET_A PIDFILE_A RESET_A SOCKET_B PIDFILE_B RESET_B
+                      MESSAGE...
 Each MESSAGE is "RCPT_A RCPT_B PATH": the message is delivered to RCPT_A
 through A and to RCPT_B through B. Messages are taken in turn, N in all.
 RESET_A and RESET_B are colon-separated directories emptied (or files
 removed) before each of that side's runs (the mailboxes, the feed spool,
 the state dict), so that every run delivers into mailboxes of the same
-size and starts from the same state.
+size and starts from the same state. The envelope sender is SENDER,
+by default the null return path a notification comes with (ordinary mail
+comes from an address: a null sender would mark it as a notification).
 
 Each delivery is a notification of its own, as the bounces a mailbox
 receives are: the message gets a Message-ID made from the run and the
@@ -84,7 +87,7 @@ def fresh(data, run_id, i):
             + head + data[end:])
 
 
-def run(sock, which, n, conns, msgs):
+def run(sock, which, n, conns, msgs, sender):
     global runs
     errors = []
     runs += 1
@@ -96,7 +99,8 @@ def run(sock, which, n, conns, msgs):
             for i in range(k, n, conns):
                 rcpt_a, rcpt_b, data = msgs[i % len(msgs)]
                 rcpt = rcpt_a if which == "A" else rcpt_b
-                refused = lmtp.sendmail("", [rcpt], fresh(data, run_id, i))
+                refused = lmtp.sendmail(sender, [rcpt],
+                                        fresh(data, run_id, i))
                 if refused:
                     errors.append(refused)
             lmtp.quit()
@@ -117,14 +121,19 @@ def run(sock, which, n, conns, msgs):
 
 
 def main():
-    if len(sys.argv) < 11:
+    args = sys.argv[1:]
+    sender = ""
+    if args[:1] == ["--from"] and len(args) > 1:
+        sender = args[1]
+        args = args[2:]
+    if len(args) < 10:
         sys.exit(__doc__)
-    n, conns, rounds = (int(x) for x in sys.argv[1:4])
-    sock = {"A": sys.argv[4], "B": sys.argv[7]}
-    pidfile = {"A": sys.argv[5], "B": sys.argv[8]}
-    resets = {"A": sys.argv[6], "B": sys.argv[9]}
+    n, conns, rounds = (int(x) for x in args[0:3])
+    sock = {"A": args[3], "B": args[6]}
+    pidfile = {"A": args[4], "B": args[7]}
+    resets = {"A": args[5], "B": args[8]}
     msgs = []
-    for spec in sys.argv[10:]:
+    for spec in args[9:]:
         rcpt_a, rcpt_b, path = spec.split(" ", 2)
         with open(path, "rb") as f:
             msgs.append((rcpt_a, rcpt_b, f.read()))
@@ -133,8 +142,8 @@ def main():
     # creating one folder at once may fail), the rules cache written,
     # every process started
     for which in "AB":
-        run(sock[which], which, len(msgs), 1, msgs)
-        run(sock[which], which, conns * 10, conns, msgs)
+        run(sock[which], which, len(msgs), 1, msgs, sender)
+        run(sock[which], which, conns * 10, conns, msgs, sender)
 
     wall = {"A": [], "B": []}
     cpu = {"A": [], "B": []}
@@ -142,7 +151,8 @@ def main():
         for which in ("AB" if r % 2 == 0 else "BA"):
             reset(resets[which])
             before = daemon_cpu(pidfile[which])
-            wall[which].append(run(sock[which], which, n, conns, msgs))
+            wall[which].append(run(sock[which], which, n, conns, msgs,
+                                   sender))
             cpu[which].append(daemon_cpu(pidfile[which]) - before)
         print("round %d: A %.2f s (CPU %.2f s), B %.2f s (CPU %.2f s)"
               % (r + 1, wall["A"][-1], cpu["A"][-1], wall["B"][-1],

@@ -3,7 +3,9 @@
 # the samples of tests/samples.
 UNIT_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DTEST_RULES_PATH=\"$(abs_top_srcdir)/conf.d/bounce.rules\" \
-	-DTEST_SAMPLES_DIR=\"$(abs_top_srcdir)/tests/samples\"
+	-DTEST_SAMPLES_DIR=\"$(abs_top_srcdir)/tests/samples\" \
+	-DTEST_CORPUS_DIR=\"$(abs_top_srcdir)/tests/corpus\" \
+	-DTEST_SISIMAI_DIR=\"$(abs_top_srcdir)/../shared/corpus/sisimai\"
 UNIT_LIBS = $(TOOL_LIBS) $(CUNIT_LIBS)
 unit_tests = \
 	tests/unit/lib-bounce-rules/test-bounce-rules \

@@ -84,6 +84,11 @@ int bounce_classifier_set_type(struct bounce_classifier *cls,
 	return 0;
 }
 
+void bounce_classifier_read_all(struct bounce_classifier *cls)
+{
+	cls->read_all = TRUE;
+}
+
 /* The notification's own text: its text parts, up to where a quoted
    original begins. */
 static const char *
@@ -495,8 +500,8 @@ bounce_classify_from(struct bounce_classifier *cls, pool_t pool,
 
 	T_BEGIN {
 		bounce_parse_message(&cls->set, pool, input, &parsed);
-		notification = bounce_screen_parsed(screen, &parsed,
-						    envelope_from);
+		notification = cls->read_all ||
+			bounce_screen_parsed(screen, &parsed, envelope_from);
 		i_zero(&ctx);
 		ctx.pool = pool;
 		ctx.rules = cls->rules;

@@ -15,6 +15,9 @@ struct bounce_classifier {
 	enum bounce_type *category_types;
 	/* what tells ordinary mail by its header; made when first used */
 	struct bounce_screen *screen;
+	/* every message is read as a notification
+	   (bounce_classifier_read_all()) */
+	bool read_all;
 	/* the rules' stamp, taken when first asked whether it is current
 	   (bounce-current.c) */
 	buffer_t *stamp;

@@ -142,6 +142,10 @@ bounce_classifier_get_screen(struct bounce_classifier *cls);
 int bounce_screen_open(const struct bounce_settings *set,
 		       struct bounce_screen **screen_r);
 void bounce_screen_free(struct bounce_screen **screen);
+/* Have the classifier read every message as a notification, screening
+   none out by its header: what the screen is checked against (a
+   notification it screened out would lose its failed recipients). */
+void bounce_classifier_read_all(struct bounce_classifier *cls);
 /* Whether the message may be a notification, from its top-level header
    (read from input, which is not read much further) and the envelope
    sender as for bounce_classify_from(). FALSE: classified, it is none. */

@@ -12,6 +12,8 @@ pool_t test_pool;
 const char *test_dir;
 const char *const test_rules_path = TEST_RULES_PATH;
 const char *const test_samples_dir = TEST_SAMPLES_DIR;
+const char *const test_corpus_dir = TEST_CORPUS_DIR;
+const char *const test_sisimai_dir = TEST_SISIMAI_DIR;
 
 struct bounce_report *
 test_classify_with(struct bounce_classifier *cls, pool_t pool,

@@ -7,12 +7,16 @@
 /* What every unit test program shares: libdovecot initialised, the
    shipped rules (test_rules_path) loaded once, a pool the reports are
    allocated from, and a scratch directory removed at exit; the samples
-   of tests/samples are in test_samples_dir. */
+   of tests/samples are in test_samples_dir, the second corpus in
+   test_corpus_dir, and the Sisimai corpus, when it is beside the source
+   tree, in test_sisimai_dir. */
 extern struct bounce_classifier *test_cls;
 extern pool_t test_pool;
 extern const char *test_dir;
 extern const char *const test_rules_path;
 extern const char *const test_samples_dir;
+extern const char *const test_corpus_dir;
+extern const char *const test_sisimai_dir;
 
 /* Runs the suites added by add_suites and returns the exit status:
    0 when every assertion held. */

@@ -102,6 +102,98 @@ static void test_screen_samples(void)
 		"/is-not-bounce-02.eml", NULL)));
 }
 
+struct screen_corpus_counts {
+	unsigned int messages, notifications, screened_out;
+};
+
+/* Every message of dir (and of its folders) that the classifier reading
+   every message in full calls a notification - it finds a recipient in
+   it, or a report, a format or an auto-reply - passes the screen. */
+static void
+screen_check_dir(struct bounce_classifier *all, struct bounce_screen *screen,
+		 const char *path, struct screen_corpus_counts *counts)
+{
+	struct bounce_report *report;
+	struct dirent *d;
+	struct stat st;
+	DIR *dir;
+
+	dir = opendir(path);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
+	while ((d = readdir(dir)) != NULL) {
+		const char *name = d->d_name;
+		size_t len = strlen(name);
+
+		if (name[0] == '.')
+			continue;
+		T_BEGIN {
+			const char *file = t_strconcat(path, "/", name, NULL);
+
+			if (stat(file, &st) == 0 && S_ISDIR(st.st_mode))
+				screen_check_dir(all, screen, file, counts);
+			else if (len > 4 && strcmp(name + len - 4, ".eml") == 0) {
+				struct istream *input =
+					i_stream_create_file(file, IO_BLOCK_SIZE);
+
+				report = bounce_classify(all, test_pool, input,
+							 NULL);
+				i_stream_unref(&input);
+				counts->messages++;
+				if (array_count(&report->recipients) > 0 ||
+				    strcmp(report->format, "none") != 0) {
+					counts->notifications++;
+					if (!screen_file(screen, file)) {
+						printf("\n    %s (%s) screened out\n",
+						       file, report->format);
+						CU_FAIL("a notification screened out");
+					}
+				} else if (!screen_file(screen, file)) {
+					counts->screened_out++;
+				}
+			}
+		} T_END;
+	}
+	(void)closedir(dir);
+}
+
+/* The screen has no false negatives on the corpora: the second corpus
+   (tests/corpus), and the Sisimai corpus when it is beside the tree. */
+static void test_screen_corpora(void)
+{
+	struct bounce_settings set = { .rules_path = test_rules_path };
+	struct bounce_screen *screen = bounce_classifier_get_screen(test_cls);
+	struct screen_corpus_counts counts;
+	struct bounce_classifier *all;
+	struct stat st;
+
+	all = test_classifier_init(&set);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(all);
+	bounce_classifier_read_all(all);
+
+	i_zero(&counts);
+	screen_check_dir(all, screen, test_corpus_dir, &counts);
+	printf("\n    tests/corpus: %u messages, %u notifications, "
+	       "%u screened out ", counts.messages, counts.notifications,
+	       counts.screened_out);
+	CU_ASSERT(counts.messages > 150);
+	CU_ASSERT(counts.notifications > 100);
+	/* its non-bounces include ordinary mail */
+	CU_ASSERT(counts.screened_out > 0);
+
+	if (stat(test_sisimai_dir, &st) == 0) {
+		i_zero(&counts);
+		screen_check_dir(all, screen, test_sisimai_dir, &counts);
+		printf("\n    sisimai: %u messages, %u notifications, "
+		       "%u screened out ", counts.messages,
+		       counts.notifications, counts.screened_out);
+		CU_ASSERT(counts.notifications > 500);
+	} else {
+		printf("\n    no Sisimai corpus at %s ", test_sisimai_dir);
+	}
+	bounce_classifier_deinit(&all);
+	p_clear(test_pool);
+}
+
 /* Each mark the standards give a notification, alone in an otherwise
    ordinary message's header, makes it pass. */
 static void test_screen_standard_marks(void)
@@ -302,6 +394,8 @@ static void add_suites(void)
 
 	CU_add_test(suite, "no sample bounce is screened out",
 		    test_screen_samples);
+	CU_add_test(suite, "no notification of the corpora is screened out",
+		    test_screen_corpora);
 	CU_add_test(suite, "the standards' marks", test_screen_standard_marks);
 	CU_add_test(suite, "the shipped rules' marks",
 		    test_screen_rules_marks);

@@ -14,6 +14,7 @@
 #include "message-decoder.h"
 #include "message-header-parser.h"
 #include "mail-html2text.h"
+#include "bounce-charsets.h"
 #include "bounce-mime.h"
 
 /* A header value longer than this is cut: no evidence needs more. */
@@ -61,14 +62,15 @@ parse_content_type(struct mime_walk *walk, const unsigned char *value,
 	if (rfc822_parse_content_type(&parser, str) < 0)
 		return;
 	walk->content_type = p_strdup(walk->pool, t_str_lcase(str_c(str)));
-	/* Only the top part's parameters are kept (report-type). */
-	if (walk->part->parent == NULL) {
-		rfc2231_parse(&parser, &params);
-		for (; *params != NULL; params += 2) {
-			if (strcasecmp(params[0], "report-type") == 0) {
-				walk->report_type = p_strdup(walk->pool,
-					t_str_lcase(params[1]));
-			}
+	rfc2231_parse(&parser, &params);
+	for (; *params != NULL; params += 2) {
+		if (strcasecmp(params[0], "charset") == 0) {
+			bounce_charsets_keep(params[1], strlen(params[1]));
+		} else if (walk->part->parent == NULL &&
+			   strcasecmp(params[0], "report-type") == 0) {
+			/* only the top part's report-type is kept */
+			walk->report_type = p_strdup(walk->pool,
+				t_str_lcase(params[1]));
 		}
 	}
 	rfc822_parser_deinit(&parser);
@@ -202,7 +204,7 @@ static void walk_body(struct mime_walk *walk, const unsigned char *data,
 		      size_t size)
 {
 	string_t *text;
-	size_t room;
+	size_t room, before;
 
 	if (walk->out == NULL)
 		return;
@@ -212,21 +214,24 @@ static void walk_body(struct mime_walk *walk, const unsigned char *data,
 		walk->parsed->truncated = TRUE;
 		return;
 	}
+	if (walk->html != NULL) {
+		/* the text is cut, not the markup: how much of a part fits
+		   does not depend on how much of it is given at once */
+		before = str_len(text);
+		mail_html2text_more(walk->html, data, size, text);
+		if (str_len(text) - before > room) {
+			str_truncate(text, before + room);
+			walk->parsed->truncated = TRUE;
+		}
+		walk->total_text += str_len(text) - before;
+		return;
+	}
 	if (size > room) {
 		size = room;
 		walk->parsed->truncated = TRUE;
 	}
-	if (walk->html != NULL) {
-		size_t before = str_len(text);
-
-		mail_html2text_more(walk->html, data, size, text);
-		if (str_len(text) > before + size)
-			str_truncate(text, before + size);
-		walk->total_text += str_len(text) - before;
-	} else {
-		str_append_data(text, data, size);
-		walk->total_text += size;
-	}
+	str_append_data(text, data, size);
+	walk->total_text += size;
 }
 
 /* Decoding (transfer encoding, charset) is most of the parsing cost, so
@@ -247,8 +252,7 @@ walk_wants_block(const struct mime_walk *walk, const struct message_block *raw)
 
 /* An in-memory message is one block however large: decode a kept body in
    pieces, so that decoding stops (and the decoder's buffers stay small)
-   once the part's text is full. HTML goes in whole, as its text is cut
-   by the size of the markup given at once. */
+   once the part's text is full. */
 static void
 walk_decode_body(struct mime_walk *walk,
 		 struct message_decoder_context *decoder,
@@ -258,8 +262,7 @@ walk_decode_body(struct mime_walk *walk,
 	size_t left = raw->size;
 
 	do {
-		chunk.size = walk->html != NULL ? left :
-			I_MIN(left, BOUNCE_DECODE_CHUNK);
+		chunk.size = I_MIN(left, BOUNCE_DECODE_CHUNK);
 		left -= chunk.size;
 		if (!message_decoder_decode_next_block(decoder, &chunk,
 						       &block))
@@ -270,6 +273,21 @@ walk_decode_body(struct mime_walk *walk,
 			walk_body(walk, block.data, block.size);
 		chunk.data += chunk.size;
 	} while (left > 0 && walk_wants_block(walk, raw));
+}
+
+/* A header line, or the end of the header block. */
+static bool
+walk_decode_header(struct message_decoder_context *decoder,
+		   struct message_block *raw, struct message_block *block_r)
+{
+	const struct message_header_line *hdr = raw->hdr;
+
+	if (hdr != NULL && !hdr->continues && !hdr->eoh) {
+		/* the decoder converts this line's encoded words */
+		bounce_charsets_keep_encoded(hdr->full_value,
+					     hdr->full_value_len);
+	}
+	return message_decoder_decode_next_block(decoder, raw, block_r);
 }
 
 /* Without a returned message/rfc822, a text/rfc822-headers part is the
@@ -410,8 +428,7 @@ parse_message(const struct bounce_settings *set, pool_t pool,
 			/* skipped */
 		} else if (raw.hdr == NULL && raw.size > 0) {
 			walk_decode_body(&walk, decoder, &raw);
-		} else if (!message_decoder_decode_next_block(decoder, &raw,
-							     &block)) {
+		} else if (!walk_decode_header(decoder, &raw, &block)) {
 			continue;
 		} else if (block.hdr != NULL) {
 			walk_header(&walk, block.hdr);

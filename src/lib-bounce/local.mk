@@ -6,6 +6,7 @@
 noinst_LTLIBRARIES += src/lib-bounce/libbounce.la
 src_lib_bounce_libbounce_la_SOURCES = \
 	src/lib-bounce/bounce-taxonomy.c \
+	src/lib-bounce/bounce-charsets.c \
 	src/lib-bounce/bounce-mime.c \
 	src/lib-bounce/bounce-status.c \
 	src/lib-bounce/bounce-context.c \
@@ -24,6 +25,7 @@ noinst_HEADERS += \
 	src/lib-bounce/bounce.h \
 	src/lib-bounce/bounce-private.h \
 	src/lib-bounce/bounce-taxonomy.h \
+	src/lib-bounce/bounce-charsets.h \
 	src/lib-bounce/bounce-mime.h \
 	src/lib-bounce/bounce-status.h \
 	src/lib-bounce/bounce-context.h \

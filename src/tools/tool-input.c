@@ -88,18 +88,81 @@ static int walk_stream(const char *name, struct istream *input,
 	return 0;
 }
 
-static int walk_file(const char *path, tool_input_callback_t *callback,
-		     void *context)
+/* A message file is read whole into this buffer, kept from one file to
+   the next, when it is at most this large; a larger one is read through
+   a file stream as it is parsed. */
+#define TOOL_INPUT_FILE_MAX (1024 * 1024)
+
+/* (not a buffer_t: it would clear what read() is about to fill) */
+static unsigned char *file_buf;
+static size_t file_buf_size;
+
+static void file_buf_free(void)
+{
+	i_free(file_buf);
+}
+
+/* Reads the regular file open as fd whole into file_buf, with a single
+   read() unless it fills the buffer: Linux returns a short read of a
+   regular file only at its end. Returns 1 and the size read when read,
+   0 when it is larger than TOOL_INPUT_FILE_MAX, -1 on error. */
+static int read_whole_file(int fd, size_t *size_r)
+{
+	size_t size = 0;
+	ssize_t ret;
+
+	if (file_buf == NULL) {
+		file_buf_size = 65536;
+		file_buf = i_malloc(file_buf_size);
+		lib_atexit(file_buf_free);
+	}
+	for (;;) {
+		if (size == file_buf_size) {
+			if (size >= TOOL_INPUT_FILE_MAX)
+				return 0;
+			file_buf = i_realloc(file_buf, file_buf_size,
+					     file_buf_size * 2);
+			file_buf_size *= 2;
+		}
+		ret = read(fd, file_buf + size, file_buf_size - size);
+		if (ret < 0)
+			return -1;
+		size += ret;
+		if (size < file_buf_size) {
+			*size_r = size;
+			return 1;
+		}
+	}
+}
+
+/* regular: the path is known to name a regular file (else it may be a
+   pipe, a device, ...), which can be read whole */
+static int walk_file(const char *path, bool regular,
+		     tool_input_callback_t *callback, void *context)
 {
 	struct istream *input;
-	int fd, ret;
+	size_t size;
+	int fd, ret = 0;
 
 	fd = open(path, O_RDONLY);
 	if (fd == -1) {
 		i_error("open(%s) failed: %m", path);
 		return -1;
 	}
-	input = i_stream_create_fd_autoclose(&fd, 65536);
+	if (regular)
+		ret = read_whole_file(fd, &size);
+	if (ret < 0) {
+		i_error("read(%s) failed: %m", path);
+		i_close_fd(&fd);
+		return -1;
+	}
+	if (ret > 0) {
+		i_close_fd(&fd);
+		input = i_stream_create_from_data(file_buf, size);
+	} else {
+		/* (a file stream reads from the start with pread()) */
+		input = i_stream_create_fd_autoclose(&fd, 65536);
+	}
 	i_stream_set_name(input, path);
 	ret = walk_stream(path, input, callback, context);
 	i_stream_unref(&input);
@@ -123,7 +186,11 @@ static int dir_files(const char *dir, ARRAY_TYPE(const_string) *files)
 		if (d->d_name[0] == '.')
 			continue;
 		path = t_strdup_printf("%s/%s", dir, d->d_name);
-		if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
+		/* the entry's type, where the file system gives it, spares
+		   a stat() per file */
+		if (d->d_type == DT_REG ||
+		    (d->d_type != DT_DIR &&
+		     stat(path, &st) == 0 && S_ISREG(st.st_mode)))
 			array_push_back(files, &path);
 	}
 	if (closedir(dirp) < 0)
@@ -158,7 +225,7 @@ static int walk_dir(const char *path, tool_input_callback_t *callback,
 	array_sort(&files, path_cmp);
 	array_foreach(&files, file) {
 		T_BEGIN {
-			if (walk_file(*file, callback, context) < 0)
+			if (walk_file(*file, TRUE, callback, context) < 0)
 				ret = -1;
 		} T_END;
 	}
@@ -169,6 +236,7 @@ int tool_input_walk(const char *path, tool_input_callback_t *callback,
 		    void *context)
 {
 	struct istream *input;
+	struct stat st;
 	int ret;
 
 	if (strcmp(path, "-") == 0) {
@@ -178,11 +246,14 @@ int tool_input_walk(const char *path, tool_input_callback_t *callback,
 		i_stream_unref(&input);
 		return ret;
 	}
-	if (is_dir(path)) {
+	if (stat(path, &st) < 0) {
+		/* open() reports it */
+		st.st_mode = 0;
+	} else if (S_ISDIR(st.st_mode)) {
 		T_BEGIN {
 			ret = walk_dir(path, callback, context);
 		} T_END;
 		return ret;
 	}
-	return walk_file(path, callback, context);
+	return walk_file(path, S_ISREG(st.st_mode), callback, context);
 }

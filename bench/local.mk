@@ -27,6 +27,18 @@ bench: bench/bounce-bench$(EXEEXT)
 
 PHONY += bench
 
+# bounce-classify in bulk, the whole process over the corpus copied
+# COPIES times (BENCH_CORPUS), ROUNDS runs; BASELINE=BIN runs an older
+# bounce-classify against this build's in the same rounds.
+EXTRA_DIST += bench/bulk-bench.sh
+bench-bulk: src/tools/bounce-classify$(EXEEXT)
+	@BOUNCE_BUILDDIR=. bash $(top_srcdir)/bench/bulk-bench.sh \
+		-r $${ROUNDS:-7} -c $${COPIES:-20} \
+		--corpus "$(BENCH_CORPUS)" \
+		$${BASELINE:+--baseline "$$BASELINE"} --markdown
+
+PHONY += bench-bulk
+
 # What the plugin costs at delivery through dovecot-lda: the bounce script
 # against a plain fileinto script. N and ROUNDS choose the messages per
 # round and the rounds.

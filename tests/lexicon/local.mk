@@ -13,4 +13,5 @@ EXTRA_DIST += \
 	tests/lexicon/policy.tsv \
 	tests/lexicon/providers.tsv \
 	tests/lexicon/replies.tsv \
-	tests/lexicon/routing.tsv
+	tests/lexicon/routing.tsv \
+	tests/lexicon/wild.tsv

@@ -4,9 +4,10 @@
 # category): every file listed there must give exactly its listed rows.
 # Samples not listed are classified too (they must not crash the tool)
 # but their rows are not asserted.
+# BOUNCE_SAMPLES names another folder of messages with its expected.tsv.
 set -u
 srcdir=${srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
-samples=$srcdir/tests/samples
+samples=${BOUNCE_SAMPLES:-$srcdir/tests/samples}
 classify=${BOUNCE_CLASSIFY:-./src/tools/bounce-classify}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

@@ -121,6 +121,62 @@ address_list_id(struct bounce_context *ctx,
 		array_push_back(addrs, &addr);
 }
 
+/* The list a list manager's bounce address belongs to: a notice to
+   news-bounces+VERP@, news-owner@, news-request@, owner-news@ or ezmlm's
+   news-return-N-@ is about mail the list news@ sent, and a text that
+   names news@ ("Your message to <news@...> could not be delivered")
+   names the list, not a failed recipient. */
+static const char *address_list_of(pool_t pool, const char *addr)
+{
+	static const char *const suffixes[] = {
+		"-bounces", "-bounce", "-owner", "-admin", "-request",
+		"-errors",
+	};
+	const char *at = strchr(addr, '@'), *local, *p;
+	size_t len, slen;
+	unsigned int i;
+
+	if (at == NULL || at == addr)
+		return NULL;
+	local = t_strdup_until(addr, at);
+	if ((p = strchr(local, '+')) != NULL)
+		local = t_strdup_until(local, p);
+	if ((p = strstr(local, "-return-")) != NULL)
+		return p_strconcat(pool, t_strdup_until(local, p), at, NULL);
+	if (str_begins_with(local, "owner-") && local[6] != '\0')
+		return p_strconcat(pool, local + 6, at, NULL);
+	len = strlen(local);
+	for (i = 0; i < N_ELEMENTS(suffixes); i++) {
+		slen = strlen(suffixes[i]);
+		if (len > slen &&
+		    strcmp(local + len - slen, suffixes[i]) == 0) {
+			return p_strconcat(pool, t_strndup(local, len - slen),
+					   at, NULL);
+		}
+	}
+	return NULL;
+}
+
+/* A notice the list manager writes itself (From: news-admin@, as FML
+   does) is about the list: it may well name it. */
+static void address_lists_of(struct bounce_context *ctx)
+{
+	ARRAY_TYPE(const_string) authors;
+	const char *const *addr, *list;
+
+	t_array_init(&authors, 2);
+	address_header_list(ctx, &ctx->parsed->headers, "From", &authors);
+	array_foreach(&authors, addr) {
+		if (address_list_of(pool_datastack_create(), *addr) != NULL)
+			return;
+	}
+	array_foreach(&ctx->own_addresses, addr) {
+		list = address_list_of(ctx->pool, *addr);
+		if (list != NULL)
+			array_push_back(&ctx->list_addresses, &list);
+	}
+}
+
 static void address_own_init(struct bounce_context *ctx)
 {
 	static const char *const names[] = {
@@ -135,6 +191,7 @@ static void address_own_init(struct bounce_context *ctx)
 	ctx->own_addresses_set = TRUE;
 	p_array_init(&ctx->failed_addresses, ctx->pool, 4);
 	p_array_init(&ctx->own_addresses, ctx->pool, 8);
+	p_array_init(&ctx->list_addresses, ctx->pool, 2);
 	address_header_list(ctx, &parsed->headers, "X-Failed-Recipients",
 			    &ctx->failed_addresses);
 	for (i = 0; i < N_ELEMENTS(names); i++) {
@@ -150,6 +207,7 @@ static void address_own_init(struct bounce_context *ctx)
 		if (addr != NULL)
 			array_push_back(&ctx->own_addresses, &addr);
 	}
+	address_lists_of(ctx);
 }
 
 bool bounce_address_failed_listed(struct bounce_context *ctx)
@@ -164,7 +222,18 @@ bool bounce_address_is_own(struct bounce_context *ctx, const char *address)
 	if (address_listed(&ctx->failed_addresses, address))
 		return FALSE;
 	return str_begins_with(address, "mailer-daemon@") ||
-		address_listed(&ctx->own_addresses, address);
+		address_listed(&ctx->own_addresses, address) ||
+		address_listed(&ctx->list_addresses, address);
+}
+
+bool bounce_address_never_failed(struct bounce_context *ctx,
+				 const char *address)
+{
+	address_own_init(ctx);
+	if (address_listed(&ctx->failed_addresses, address))
+		return FALSE;
+	return str_begins_with(address, "mailer-daemon@") ||
+		address_listed(&ctx->list_addresses, address);
 }
 
 static bool header_is_report(const char *content_type)

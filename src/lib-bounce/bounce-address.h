@@ -22,6 +22,11 @@ bool bounce_address_failed_listed(struct bounce_context *ctx);
    envelope recipient, the list a returned list message was posted to -
    unless X-Failed-Recipients lists it. */
 bool bounce_address_is_own(struct bounce_context *ctx, const char *address);
+/* Whether address can never be a failed recipient, even where the text
+   names no other: a mailer daemon, or the list whose bounce address the
+   notification was sent to (news@ for news-bounces@, owner-news@...). */
+bool bounce_address_never_failed(struct bounce_context *ctx,
+				 const char *address);
 
 /* The failed recipient of a notice that names it only in the returned
    original: the original's sole addressee (To, without Cc), else the

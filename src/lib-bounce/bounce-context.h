@@ -34,6 +34,8 @@ struct bounce_context {
 	   machinery, which are never a failed recipient found in its text */
 	bool own_addresses_set;
 	ARRAY_TYPE(const_string) failed_addresses, own_addresses;
+	/* the lists a list manager's bounce address belongs to */
+	ARRAY_TYPE(const_string) list_addresses;
 };
 
 /* The report's recipient with this address, added when it has none; ""

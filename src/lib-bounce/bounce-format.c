@@ -111,7 +111,7 @@ format_scan(struct bounce_context *ctx, const struct bounce_format *fmt,
 			addr = bounce_address_normalize(ctx->pool,
 				t_strndup(line + start, end - start));
 			if (addr != NULL &&
-			    !str_begins_with(addr, "mailer-daemon@") &&
+			    !bounce_address_never_failed(ctx, addr) &&
 			    !(exclude_own &&
 			      bounce_address_is_own(ctx, addr))) {
 				format_finish_recipient(ctx, rcpt, diag);

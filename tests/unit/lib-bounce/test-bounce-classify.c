@@ -34,7 +34,9 @@ static void test_failed_recipients_header(void)
 	report = test_classify(
 		"From: Exim <exim@mx.example>\n"
 		"X-Failed-Recipients: gone@example.org\n"
-		"Subject: Mail delivery failed: returning message to sender\n\n"
+		/* (a Subject saying delivery failed would let the text name
+		   the address: format failure-subject) */
+		"Subject: Your message to gone@example.org\n\n"
 		"This message was created automatically by mail delivery "
 		"software.\n\nA message that you sent could not be "
 		"delivered.\n\n  gone@example.org\n"

@@ -71,3 +71,25 @@ bench-lmtp: lib90_sieve_bounce_plugin.la src/tools/bounce-classify$(EXEEXT)
 		$${ORDINARY:+--ordinary} --markdown
 
 PHONY += bench-lmtp
+
+# What the per-address state costs a bounce delivery, per store (file,
+# SQLite, Redis, PostgreSQL) and list size: bench/state-bench.sh starts
+# the servers in a directory of its own, fills each store directly, and
+# runs state-bench against each in turn. SIZES, STORES, ROUNDS and
+# BOUNCES (per run) choose; as root the servers and the bench run as an
+# unprivileged user.
+noinst_PROGRAMS += bench/state-bench
+bench_state_bench_SOURCES = bench/state-bench.c
+bench_state_bench_LDADD = \
+	src/lib-bounce-state/libbounce-state.la \
+	src/lib-bounce/libbounce.la \
+	src/compat/libdovecot-compat.la \
+	$(LIBDOVECOT)
+bench_state_bench_LDFLAGS = $(TOOL_RPATH)
+EXTRA_DIST += bench/state-bench.sh bench/state-fill.py
+bench-state: bench/state-bench$(EXEEXT)
+	@BOUNCE_BUILDDIR=. bash $(top_srcdir)/bench/state-bench.sh \
+		$${SIZES:+--sizes "$$SIZES"} $${STORES:+--stores "$$STORES"} \
+		-r $${ROUNDS:-5} -n $${BOUNCES:-100} --markdown
+
+PHONY += bench-state

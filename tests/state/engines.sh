@@ -19,13 +19,8 @@
 
 DOVECOT=${DOVECOT:-dovecot}
 
-# engine_available NAME: whether the programs it needs are here. The
-# dict server's configuration below is 2.3's (on 2.4 the SQL dict maps
-# move into dovecot.conf's dict_server { }): on 2.4, file and Redis only.
+# engine_available NAME: whether the programs it needs are here
 engine_available() {
-	case $1 in
-	sqlite|pgsql) [ "${dovecot_line:-2.3}" = 2.3 ] || return 1 ;;
-	esac
 	case $1 in
 	file) return 0 ;;
 	sqlite) command -v sqlite3 >/dev/null 2>&1 &&
@@ -61,11 +56,33 @@ engine_dir() {
 	echo "$run_dir/$1"
 }
 
-# dict_map ENGINE CONNECT: the shipped map with another connect line
+# dict_map ENGINE CONNECT [NAME]: the shipped map of the release line
+# with another connection (CONNECT as 2.3's connect line says it: the
+# SQLite file, or "host=DIR dbname=DB user=ROLE"), as the dict NAME
+# (ENGINE by default; the dict server calls it bounceNAME): 2.3's map
+# file, or on 2.4 the dict_server { } block to include
 dict_map() {
-	sed "s|^connect = .*|connect = $2|" \
-		"$top_srcdir/conf.d/2.3/dovecot-dict-bounce-$1.conf.ext" \
-		> "$run_dir/dict/$1.conf.ext"
+	local name=${3:-$1} host= db= user= word
+	if [ "${dovecot_line:-2.3}" = 2.3 ]; then
+		sed "s|^connect = .*|connect = $2|" \
+			"$top_srcdir/conf.d/2.3/dovecot-dict-bounce-$1.conf.ext" \
+			> "$run_dir/dict/$name.conf.ext"
+		return
+	fi
+	for word in $2; do
+		case $word in
+		host=*) host=${word#host=} ;;
+		dbname=*) db=${word#dbname=} ;;
+		user=*) user=${word#user=} ;;
+		esac
+	done
+	sed -e "s|^  dict bouncestate {|  dict bounce$name {|" \
+		-e "s|^    sqlite_path = .*|    sqlite_path = $2|" \
+		-e "s|^    pgsql /var/run/postgresql {|    pgsql $host {|" \
+		-e "s|^        dbname = .*|        dbname = $db|" \
+		-e "s|^        user = .*|        user = $user|" \
+		"$top_srcdir/conf.d/2.4/dovecot-dict-bounce-$1.conf.ext" \
+		> "$run_dir/dict/$name.conf.ext"
 }
 
 dict_server_running() {
@@ -77,6 +94,7 @@ dict_server_running() {
 dict_server_start() {
 	dict_server_stop
 	{
+		conf_header
 		echo "base_dir = $run_dir/dict/run"
 		echo "state_dir = $run_dir/dict/state"
 		echo "log_path = $run_dir/dict/dovecot.log"
@@ -94,13 +112,23 @@ dict_server_start() {
 		echo "    mode = 0666"
 		echo "  }"
 		echo "}"
-		echo "dict {"
-		for map in "$run_dir"/dict/*.conf.ext; do
-			[ -f "$map" ] || continue
-			name=$(basename "$map" .conf.ext)
-			echo "  bounce$name = $name:$map"
-		done
-		echo "}"
+		if [ "${dovecot_line:-2.3}" = 2.3 ]; then
+			echo "dict {"
+			for map in "$run_dir"/dict/*.conf.ext; do
+				[ -f "$map" ] || continue
+				# DRIVER.conf.ext, or DRIVER-SUFFIX.conf.ext
+				# for several of one driver (the benchmark's
+				# sizes)
+				name=$(basename "$map" .conf.ext)
+				echo "  bounce$name = ${name%%-*}:$map"
+			done
+			echo "}"
+		else
+			# each a dict_server { dict bounceNAME { } } block
+			for map in "$run_dir"/dict/*.conf.ext; do
+				[ -f "$map" ] && echo "!include $map"
+			done
+		fi
 	} > "$run_dir/dict/dovecot.conf"
 	mkdir -p "$run_dir/dict/run" "$run_dir/dict/state"
 	if ! "$DOVECOT" -c "$run_dir/dict/dovecot.conf" \

@@ -313,3 +313,28 @@ const char *bounce_address_from_original(struct bounce_context *ctx)
 		return NULL;
 	return norm;
 }
+
+/* Whether an address's domain is a name only the receiving site knows:
+   unqualified ("user@mailhub"), or under a name reserved or customary
+   for private networks (RFC 6762 .local, RFC 8375 home.arpa, RFC 6761
+   .localhost, .internal, .lan...). */
+bool bounce_address_is_internal(const char *address)
+{
+	static const char *const internal[] = {
+		"local", "localdomain", "localhost", "internal", "lan",
+		"intranet", "corp", "home", "private", "arpa",
+	};
+	const char *domain = strrchr(address, '@'), *tld;
+	unsigned int i;
+
+	if (domain == NULL)
+		return FALSE;
+	tld = strrchr(domain, '.');
+	if (tld == NULL)
+		return TRUE;
+	for (i = 0; i < N_ELEMENTS(internal); i++) {
+		if (strcmp(tld + 1, internal[i]) == 0)
+			return TRUE;
+	}
+	return FALSE;
+}

@@ -34,4 +34,8 @@ bool bounce_address_never_failed(struct bounce_context *ctx,
    notification's own (above) is none. NULL when there is none. */
 const char *bounce_address_from_original(struct bounce_context *ctx);
 
+/* Whether address is on a host only its own site knows (no dot in its
+   domain, or a private top level: .local, .internal, .lan...). */
+bool bounce_address_is_internal(const char *address);
+
 #endif

@@ -287,8 +287,10 @@ static void classify_recognise(struct bounce_context *ctx)
 
 	if (bounce_recognise_arf(ctx))
 		;
-	else if (bounce_recognise_dsn(ctx))
+	else if (bounce_recognise_dsn(ctx)) {
 		classify_dsn_fill_addresses(ctx);
+		bounce_format_replace_internal(ctx);
+	}
 	else if (!bounce_recognise_format(ctx) &&
 	    !classify_failed_recipients_header(ctx) &&
 	    !classify_original_recipient(ctx) &&

@@ -9,6 +9,7 @@
 #include "str.h"
 #include "bounce-mime.h"
 #include "bounce-status.h"
+#include "bounce-address.h"
 #include "bounce-recognise.h"
 
 /* Strip the address/diagnostic type ("rfc822;", "smtp;", "dns;"). */
@@ -31,31 +32,6 @@ static const char *dsn_lcase_word(pool_t pool, const char *value)
 	while (i_isalpha(*p) || *p == '-')
 		p++;
 	return p == value ? NULL : p_strdup(pool, t_str_lcase(t_strdup_until(value, p)));
-}
-
-/* Whether an address's domain is a name only the receiving site knows:
-   unqualified ("user@mailhub"), or under a name reserved or customary
-   for private networks (RFC 6762 .local, RFC 8375 home.arpa, RFC 6761
-   .localhost, .internal, .lan...). */
-static bool dsn_domain_is_internal(const char *address)
-{
-	static const char *const internal[] = {
-		"local", "localdomain", "localhost", "internal", "lan",
-		"intranet", "corp", "home", "private", "arpa",
-	};
-	const char *domain = strrchr(address, '@'), *tld;
-	unsigned int i;
-
-	if (domain == NULL)
-		return FALSE;
-	tld = strrchr(domain, '.');
-	if (tld == NULL)
-		return TRUE;
-	for (i = 0; i < N_ELEMENTS(internal); i++) {
-		if (strcmp(tld + 1, internal[i]) == 0)
-			return TRUE;
-	}
-	return FALSE;
 }
 
 static bool dsn_same_domain(const char *a, const char *b)
@@ -96,7 +72,7 @@ static const char *dsn_recipient_address(const char *final, const char *orig)
 		return orig;
 	if (orig == NULL || strcmp(final, orig) == 0)
 		return final;
-	if (dsn_domain_is_internal(final) && !dsn_domain_is_internal(orig))
+	if (bounce_address_is_internal(final) && !bounce_address_is_internal(orig))
 		return orig;
 	if (dsn_same_domain(final, orig) || dsn_routed_to_host(final, orig))
 		return orig;

@@ -159,3 +159,32 @@ bool bounce_recognise_format(struct bounce_context *ctx)
 	}
 	return FALSE;
 }
+
+void bounce_format_replace_internal(struct bounce_context *ctx)
+{
+	struct bounce_recipient *rcpt;
+	const struct bounce_recipient *named;
+	struct bounce_report report;
+	struct bounce_context text_ctx;
+
+	if (array_count(&ctx->report->recipients) != 1)
+		return;
+	rcpt = array_idx_modifiable(&ctx->report->recipients, 0);
+	if (rcpt->address[0] == '\0' ||
+	    !bounce_address_is_internal(rcpt->address))
+		return;
+	/* what the text names, read into a report of its own */
+	i_zero(&report);
+	report.format = "none";
+	p_array_init(&report.recipients, ctx->pool, 2);
+	p_array_init(&report.orig_headers, ctx->pool, 1);
+	text_ctx = *ctx;
+	text_ctx.report = &report;
+	if (!bounce_recognise_format(&text_ctx) ||
+	    array_count(&report.recipients) != 1)
+		return;
+	named = array_idx(&report.recipients, 0);
+	if (named->address[0] != '\0' &&
+	    !bounce_address_is_internal(named->address))
+		rcpt->address = named->address;
+}

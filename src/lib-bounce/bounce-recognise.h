@@ -17,5 +17,11 @@ bool bounce_recognise_arf(struct bounce_context *ctx);
 bool bounce_recognise_autoreply(struct bounce_context *ctx);
 /* The plain-text formats the rules describe (bounce-format.c) */
 bool bounce_recognise_format(struct bounce_context *ctx);
+/* A DSN's one recipient whose Final-Recipient is a host only the
+   receiving site knows (jane@mbx01.example.local), with no
+   Original-Recipient the sender wrote, takes the one address the
+   notification's text names as failed, when it names one: that is the
+   address the sender knows (bounce-format.c). */
+void bounce_format_replace_internal(struct bounce_context *ctx);
 
 #endif

@@ -206,6 +206,9 @@ ext_bounce_screen(struct sieve_instance *svinst,
 	struct istream *input;
 	bool notification;
 
+	/* the null return path marks a notification: no screen to read */
+	if (*envelope_from == '\0')
+		return 1;
 	screen = ext_bounce_screen_get(ectx);
 	if (screen == NULL) {
 		if (ext_bounce_classifier_get(svinst, ectx, &cls) < 0)

@@ -19,6 +19,9 @@ struct bounce_screen_test {
 	const char *header;
 	pcre2_code *re;
 	unsigned int group;
+	/* bytes of header values re has been run over, until it is
+	   JIT-compiled (bounce-screen.c) */
+	size_t scanned;
 };
 ARRAY_DEFINE_TYPE(bounce_screen_test, struct bounce_screen_test);
 

@@ -17,6 +17,8 @@
 #include "bounce-charsets.h"
 #include "bounce-mime.h"
 
+#include <ctype.h>
+
 /* A header value longer than this is cut: no evidence needs more. */
 #define BOUNCE_MAX_HEADER_VALUE 8192
 /* Raw body bytes decoded at a time. */
@@ -49,6 +51,20 @@ struct mime_walk {
 	size_t total_text;
 };
 
+/* Whether word (lowercase) occurs in [p, end), in any case. */
+static bool mem_has_word(const unsigned char *p, const unsigned char *end,
+			 const char *word)
+{
+	size_t len = strlen(word);
+
+	for (; (size_t)(end - p) >= len; p++) {
+		if (i_tolower(*p) == word[0] &&
+		    strncasecmp((const char *)p, word, len) == 0)
+			return TRUE;
+	}
+	return FALSE;
+}
+
 static void
 parse_content_type(struct mime_walk *walk, const unsigned char *value,
 		   size_t value_len)
@@ -62,6 +78,12 @@ parse_content_type(struct mime_walk *walk, const unsigned char *value,
 	if (rfc822_parse_content_type(&parser, str) < 0)
 		return;
 	walk->content_type = p_strdup(walk->pool, t_str_lcase(str_c(str)));
+	/* (a part's parameters other than its charset are not asked for) */
+	if (walk->part->parent != NULL &&
+	    !mem_has_word(parser.data, parser.end, "charset")) {
+		rfc822_parser_deinit(&parser);
+		return;
+	}
 	rfc2231_parse(&parser, &params);
 	for (; *params != NULL; params += 2) {
 		if (strcasecmp(params[0], "charset") == 0) {
@@ -275,13 +297,46 @@ walk_decode_body(struct mime_walk *walk,
 	} while (left > 0 && walk_wants_block(walk, raw));
 }
 
-/* A header line, or the end of the header block. */
+/* Whether the decoder would give this header line back as it is: ASCII
+   without encoded words, and no field the decoder must see to decode the
+   body. */
+static bool header_is_plain(const struct message_header_line *hdr)
+{
+	const unsigned char *p = hdr->full_value;
+	const unsigned char *end = p + hdr->full_value_len;
+	size_t i;
+
+	if (hdr->continues || hdr->eoh)
+		return FALSE;
+	if ((hdr->name_len == 12 &&
+	     strcasecmp(hdr->name, "Content-Type") == 0) ||
+	    (hdr->name_len == 25 &&
+	     strcasecmp(hdr->name, "Content-Transfer-Encoding") == 0))
+		return FALSE;
+	for (i = 0; i < hdr->name_len; i++) {
+		if ((unsigned char)hdr->name[i] >= 0x80)
+			return FALSE;
+	}
+	for (; p < end; p++) {
+		if (*p >= 0x80 || (*p == '=' && p + 1 < end && p[1] == '?'))
+			return FALSE;
+	}
+	return TRUE;
+}
+
+/* A header line, or the end of the header block. Decoding a header
+   (charset conversion, UTF-8 validation, a copy) is most of the cost of
+   the headers; a plain line is used as it is. */
 static bool
 walk_decode_header(struct message_decoder_context *decoder,
 		   struct message_block *raw, struct message_block *block_r)
 {
 	const struct message_header_line *hdr = raw->hdr;
 
+	if (hdr != NULL && header_is_plain(hdr)) {
+		*block_r = *raw;
+		return TRUE;
+	}
 	if (hdr != NULL && !hdr->continues && !hdr->eoh) {
 		/* the decoder converts this line's encoded words */
 		bounce_charsets_keep_encoded(hdr->full_value,

@@ -1,7 +1,8 @@
 # The benchmark: loads messages into memory and classifies them in a loop.
 # "make bench" runs it over the Sisimai corpus when it is beside the tree
 # (BENCH_CORPUS=DIR to choose), else over the samples, and prints a
-# markdown table row.
+# markdown table row; BASELINE=BIN (an older build's bounce-bench) runs
+# it against this build's, in turns over ROUNDS rounds (bench-pair.sh).
 noinst_PROGRAMS += bench/bounce-bench
 bench_bounce_bench_SOURCES = \
 	bench/bounce-bench.c \
@@ -22,15 +23,20 @@ bench: bench/bounce-bench$(EXEEXT)
 	else \
 		label=examples; set -- "$(top_srcdir)"/examples/messages/*.eml; \
 	fi; \
-	./bench/bounce-bench --markdown --label "$$label" \
-		--rules "$(top_srcdir)/conf.d/bounce.rules" "$$@"
+	if test -n "$$BASELINE"; then \
+		BOUNCE_BUILDDIR=. bash $(top_srcdir)/bench/bench-pair.sh \
+			-r $${ROUNDS:-7} --baseline "$$BASELINE" "$$@"; \
+	else \
+		./bench/bounce-bench --markdown --label "$$label" \
+			--rules "$(top_srcdir)/conf.d/bounce.rules" "$$@"; \
+	fi
 
 PHONY += bench
 
 # bounce-classify in bulk, the whole process over the corpus copied
 # COPIES times (BENCH_CORPUS), ROUNDS runs; BASELINE=BIN runs an older
 # bounce-classify against this build's in the same rounds.
-EXTRA_DIST += bench/bulk-bench.sh
+EXTRA_DIST += bench/bulk-bench.sh bench/bench-pair.sh
 bench-bulk: src/tools/bounce-classify$(EXEEXT)
 	@BOUNCE_BUILDDIR=. bash $(top_srcdir)/bench/bulk-bench.sh \
 		-r $${ROUNDS:-7} -c $${COPIES:-20} \

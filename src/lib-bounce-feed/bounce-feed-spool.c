@@ -11,7 +11,10 @@
    them again finds them there: a delivery retried after a crash or a
    failure finishes the file the first attempt left unfinished in tmp/,
    or leaves alone the one it completed, in new/ or already in cur/.
-   Writers of one name take turns under a lock on the file in tmp/. */
+   Writers of one name take turns under a lock on the file in tmp/; the
+   spool's directories are made when a write finds them missing, not
+   tried for every record, and the caller says whether the file and
+   new/ are synced (as Dovecot's mail_fsync does for the message). */
 
 #include "lib.h"
 #include "array.h"
@@ -137,12 +140,20 @@ static int spool_write_file(const char *tmp_path, const string_t *data,
 	return 0;
 }
 
-/* Moves tmp_path to new_path without replacing an existing file.
-   Returns 0 when moved, -1 on error, 1 when new_path exists. */
-static int spool_move_new(const char *tmp_path, const char *new_path,
-			  const char **error_r)
+/* Moves tmp_path to new_path without replacing an existing file, making
+   the spool's directories if new/ is missing. Returns 0 when moved, -1
+   on error, 1 when new_path exists. */
+static int spool_move_new(const char *spool_dir, const char *tmp_path,
+			  const char *new_path, const char **error_r)
 {
-	if (link(tmp_path, new_path) == 0) {
+	int ret = link(tmp_path, new_path);
+
+	if (ret < 0 && errno == ENOENT) {
+		if (spool_mkdirs(spool_dir, error_r) < 0)
+			return -1;
+		ret = link(tmp_path, new_path);
+	}
+	if (ret == 0) {
 		i_unlink(tmp_path);
 		return 0;
 	}
@@ -194,7 +205,8 @@ static int spool_write_name(const char *spool_dir, const char *name,
 			i_unlink_if_exists(tmp_path);
 		return ret;
 	}
-	if ((ret = spool_move_new(tmp_path, new_path, error_r)) != 0) {
+	if ((ret = spool_move_new(spool_dir, tmp_path, new_path,
+				  error_r)) != 0) {
 		i_unlink_if_exists(tmp_path);
 		return ret;
 	}
@@ -282,8 +294,10 @@ static int spool_has_name(const char *spool_dir, const char *name,
 
 /* Opens and locks tmp_path, the file that is still there once locked
    (a writer that finished while we waited unlinked the one we opened).
-   Returns the fd, or -1 with error_r. */
-static int spool_lock_tmp(const char *tmp_path, const char **error_r)
+   The spool's directories are made when tmp/ is missing, rather than
+   tried for every record. Returns the fd, or -1 with error_r. */
+static int spool_lock_tmp(const char *spool_dir, const char *tmp_path,
+			  const char **error_r)
 {
 	struct stat st1, st2;
 	unsigned int try;
@@ -291,6 +305,11 @@ static int spool_lock_tmp(const char *tmp_path, const char **error_r)
 
 	for (try = 0; try < SPOOL_LOCK_TRIES; try++) {
 		fd = open(tmp_path, O_RDWR | O_CREAT, SPOOL_FILE_MODE);
+		if (fd == -1 && errno == ENOENT) {
+			if (spool_mkdirs(spool_dir, error_r) < 0)
+				return -1;
+			fd = open(tmp_path, O_RDWR | O_CREAT, SPOOL_FILE_MODE);
+		}
 		if (fd == -1) {
 			*error_r = t_strdup_printf("open(%s) failed: %m",
 						   tmp_path);
@@ -327,10 +346,13 @@ static int spool_lock_tmp(const char *tmp_path, const char **error_r)
 }
 
 /* Under the lock on fd (tmp_path): the records in tmp_path, from its
-   start, synced, then linked into new/ and the directory synced. */
-static int spool_finish_locked(int fd, const char *tmp_path,
-			       const char *new_dir, const char *new_path,
-			       const string_t *data, const char **error_r)
+   start, synced, then linked into new/ and the directory synced (neither
+   with BOUNCE_FEED_FSYNC_NEVER). */
+static int spool_finish_locked(int fd, const char *spool_dir,
+			       const char *tmp_path, const char *new_dir,
+			       const char *new_path, const string_t *data,
+			       enum bounce_feed_fsync fsync_mode,
+			       const char **error_r)
 {
 	int ret;
 
@@ -344,12 +366,13 @@ static int spool_finish_locked(int fd, const char *tmp_path,
 		*error_r = t_strdup_printf("write(%s) failed: %m", tmp_path);
 		return -1;
 	}
-	if (fdatasync(fd) < 0) {
+	if (fsync_mode != BOUNCE_FEED_FSYNC_NEVER && fdatasync(fd) < 0) {
 		*error_r = t_strdup_printf("fdatasync(%s) failed: %m",
 					   tmp_path);
 		return -1;
 	}
-	if ((ret = spool_move_new(tmp_path, new_path, error_r)) < 0)
+	if ((ret = spool_move_new(spool_dir, tmp_path, new_path,
+				  error_r)) < 0)
 		return -1;
 	if (ret > 0) {
 		/* someone wrote it without taking turns: theirs stays */
@@ -357,13 +380,17 @@ static int spool_finish_locked(int fd, const char *tmp_path,
 	}
 	/* When the sync fails the file stays: whoever writes the name
 	   again finds it, and the delivery is retried. */
+	if (fsync_mode == BOUNCE_FEED_FSYNC_NEVER)
+		return 0;
 	return spool_sync_dir(new_dir, error_r);
 }
 
 static int spool_write_once(const char *spool_dir, const char *key,
 			    const struct timeval *time,
 			    const struct bounce_feed_record *records,
-			    unsigned int count, const char **error_r)
+			    unsigned int count,
+			    enum bounce_feed_fsync fsync_mode,
+			    const char **error_r)
 {
 	struct bounce_feed_writer *writer;
 	const char *name, *tmp_path, *new_dir, *new_path, *error;
@@ -371,8 +398,7 @@ static int spool_write_once(const char *spool_dir, const char *key,
 	unsigned int i;
 	int fd, ret;
 
-	if (bounce_feed_libxml_load(error_r) < 0 ||
-	    spool_mkdirs(spool_dir, error_r) < 0)
+	if (bounce_feed_libxml_load(error_r) < 0)
 		return -1;
 	name = spool_fixed_name(time, key);
 	tmp_path = t_strdup_printf("%s/tmp/%s", spool_dir, name);
@@ -398,14 +424,15 @@ static int spool_write_once(const char *spool_dir, const char *key,
 
 	new_dir = t_strdup_printf("%s/new", spool_dir);
 	new_path = t_strdup_printf("%s/%s", new_dir, name);
-	if ((fd = spool_lock_tmp(tmp_path, error_r)) == -1)
+	if ((fd = spool_lock_tmp(spool_dir, tmp_path, error_r)) == -1)
 		return -1;
 	/* Another writer may have finished while we waited: then the file
 	   we hold is an empty one of ours. A failed write is left to
 	   whoever locks the name next, who starts it over. */
 	if ((ret = spool_has_name(spool_dir, name, error_r)) == 0) {
-		ret = spool_finish_locked(fd, tmp_path, new_dir, new_path,
-					  data, error_r) < 0 ? -1 : 1;
+		ret = spool_finish_locked(fd, spool_dir, tmp_path, new_dir,
+					  new_path, data, fsync_mode,
+					  error_r) < 0 ? -1 : 1;
 	} else if (ret > 0) {
 		i_unlink_if_exists(tmp_path);
 		ret = 0;
@@ -417,14 +444,16 @@ static int spool_write_once(const char *spool_dir, const char *key,
 int bounce_feed_spool_write_once(const char *spool_dir, const char *key,
 				 const struct timeval *time,
 				 const struct bounce_feed_record *records,
-				 unsigned int count, const char **error_r)
+				 unsigned int count,
+				 enum bounce_feed_fsync fsync_mode,
+				 const char **error_r)
 {
 	int ret;
 
 	i_assert(count > 0);
 	T_BEGIN {
 		ret = spool_write_once(spool_dir, key, time, records, count,
-				       error_r);
+				       fsync_mode, error_r);
 	} T_END_PASS_STR_IF(ret < 0, error_r);
 	return ret;
 }

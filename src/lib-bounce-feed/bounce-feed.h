@@ -39,6 +39,17 @@ int bounce_feed_spool_write(const char *spool_dir,
 			    const struct bounce_feed_record *records,
 			    unsigned int count, const char **error_r);
 
+/* Whether a spool file is made durable before it is linked into DIR/new
+   (the file synced, then the directory). A delivery follows Dovecot's
+   mail_fsync, so that a record survives a crash of the system exactly
+   when the message it came with does. */
+enum bounce_feed_fsync {
+	/* file and directory synced (mail_fsync = optimized or always) */
+	BOUNCE_FEED_FSYNC,
+	/* left to the kernel (mail_fsync = never) */
+	BOUNCE_FEED_FSYNC_NEVER,
+};
+
 /* Writes the records of one notification as one spool file whose name
    is made from time (when it was counted, for the spool's order) and key
    (the notification's identity, and whatever else tells its records
@@ -51,7 +62,9 @@ int bounce_feed_spool_write(const char *spool_dir,
 int bounce_feed_spool_write_once(const char *spool_dir, const char *key,
 				 const struct timeval *time,
 				 const struct bounce_feed_record *records,
-				 unsigned int count, const char **error_r);
+				 unsigned int count,
+				 enum bounce_feed_fsync fsync_mode,
+				 const char **error_r);
 
 /* The reading side. A record as read back; id is "FILE/N", stable for
    the record's life in the spool, so a consumer can also deduplicate. */

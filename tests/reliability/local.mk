@@ -7,10 +7,12 @@ tests_reliability_crash_inject_la_CPPFLAGS =
 tests_reliability_crash_inject_la_LDFLAGS = -module -avoid-version -shared \
 	-rpath $(abs_builddir)
 tests_reliability_crash_inject_la_LIBADD = -ldl
-TESTS += tests/reliability/repeat-tests.sh tests/reliability/crash-tests.sh
+TESTS += tests/reliability/repeat-tests.sh tests/reliability/crash-tests.sh \
+	tests/reliability/fsync-tests.sh
 EXTRA_DIST += \
 	tests/reliability/repeat-tests.sh \
 	tests/reliability/crash-tests.sh \
+	tests/reliability/fsync-tests.sh \
 	tests/reliability/reliability-lib.sh \
 	tests/reliability/notifications.py \
 	tests/reliability/check-once.py

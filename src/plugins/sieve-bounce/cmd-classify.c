@@ -28,6 +28,8 @@
 #include "sieve-result.h"
 #include "sieve-execute.h"
 #include "edit-mail.h"
+#include "mail-namespace.h"
+#include "mail-storage-private.h"
 
 #include "bounce-feed.h"
 #include "ext-bounce-common.h"
@@ -337,6 +339,21 @@ act_classify_log(const struct sieve_action_exec_env *aenv,
 	}
 }
 
+/* The feed record is made as durable as the message it comes with:
+   Dovecot syncs a saved message unless mail_fsync is "never". */
+static enum bounce_feed_fsync
+act_classify_feed_fsync(const struct sieve_execute_env *eenv)
+{
+	struct mail_user *user = eenv->scriptenv->user;
+	struct mail_namespace *ns;
+
+	ns = user == NULL ? NULL : mail_namespace_find_inbox(user->namespaces);
+	if (ns != NULL && ns->storage != NULL &&
+	    ns->storage->set->parsed_fsync_mode == FSYNC_MODE_NEVER)
+		return BOUNCE_FEED_FSYNC_NEVER;
+	return BOUNCE_FEED_FSYNC;
+}
+
 static int
 act_classify_execute(const struct sieve_action_exec_env *aenv,
 		     void *tr_context ATTR_UNUSED, bool *keep ATTR_UNUSED)
@@ -409,7 +426,8 @@ act_classify_execute(const struct sieve_action_exec_env *aenv,
 		ret = bounce_feed_spool_write_once(ectx->feed_dir,
 			t_strconcat(msg->notification_id, "/",
 				    eenv->svinst->username, NULL),
-			&counted.time, records, count, &error);
+			&counted.time, records, count,
+			act_classify_feed_fsync(eenv), &error);
 		if (ret < 0) {
 			sieve_result_critical(aenv,
 				"failed to record the bounce",

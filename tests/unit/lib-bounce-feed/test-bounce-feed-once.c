@@ -6,6 +6,7 @@
 #include "array.h"
 #include "str.h"
 #include "write-full.h"
+#include "unlink-directory.h"
 #include "dovecot-compat.h"
 #include "bounce-feed-private.h"
 #include "../test-common.h"
@@ -125,8 +126,8 @@ static void test_once(void)
 	const char *name, *error;
 
 	fill_records(1782000000);
-	CU_ASSERT_EQUAL(bounce_feed_spool_write_once(spool, "n1/jdoe", &tv, records,
-						     3, &error), 1);
+	CU_ASSERT_EQUAL(bounce_feed_spool_write_once(spool, "n1/jdoe", &tv,
+			records, 3, BOUNCE_FEED_FSYNC, &error), 1);
 	assert_one_valid_file(spool);
 	/* the name starts with the time, then the key's digest */
 	name = only_file(spool, "new");
@@ -135,22 +136,22 @@ static void test_once(void)
 	CU_ASSERT_EQUAL(strlen(name), strlen("1782000000.M123456N.xml") + 32);
 
 	/* again: nothing new */
-	CU_ASSERT_EQUAL(bounce_feed_spool_write_once(spool, "n1/jdoe", &tv, records,
-						     3, &error), 0);
+	CU_ASSERT_EQUAL(bounce_feed_spool_write_once(spool, "n1/jdoe", &tv,
+			records, 3, BOUNCE_FEED_FSYNC, &error), 0);
 	assert_one_valid_file(spool);
 
 	/* consumed into cur/: still nothing new */
 	CU_ASSERT_EQUAL(bounce_feed_spool_ack(spool, name, &error), 0);
-	CU_ASSERT_EQUAL(bounce_feed_spool_write_once(spool, "n1/jdoe", &tv, records,
-						     3, &error), 0);
+	CU_ASSERT_EQUAL(bounce_feed_spool_write_once(spool, "n1/jdoe", &tv,
+			records, 3, BOUNCE_FEED_FSYNC, &error), 0);
 	CU_ASSERT_EQUAL(dir_count(t_strconcat(spool, "/new", NULL)), 0);
 	CU_ASSERT_EQUAL(dir_count(t_strconcat(spool, "/cur", NULL)), 1);
 
 	/* another key (notification, user): another file */
 	CU_ASSERT_EQUAL(bounce_feed_spool_write_once(spool, "n1/other", &tv,
-						     records, 3, &error), 1);
-	CU_ASSERT_EQUAL(bounce_feed_spool_write_once(spool, "n2/jdoe", &tv, records,
-						     3, &error), 1);
+			records, 3, BOUNCE_FEED_FSYNC, &error), 1);
+	CU_ASSERT_EQUAL(bounce_feed_spool_write_once(spool, "n2/jdoe", &tv,
+			records, 3, BOUNCE_FEED_FSYNC, &error), 1);
 	CU_ASSERT_EQUAL(dir_count(t_strconcat(spool, "/new", NULL)), 2);
 }
 
@@ -171,7 +172,7 @@ static void test_once_after_crash(void)
 		spool = t_strdup_printf("%s/crash-%u", test_dir, i);
 		/* the document a complete write makes, to cut */
 		CU_ASSERT_EQUAL_FATAL(bounce_feed_spool_write_once(spool, "k", &tv,
-					records, 3, &error), 1);
+					records, 3, BOUNCE_FEED_FSYNC, &error), 1);
 		tmp_name = only_file(spool, "new");
 		CU_ASSERT_PTR_NOT_NULL_FATAL(tmp_name);
 		data = t_str_new(4096);
@@ -197,7 +198,7 @@ static void test_once_after_crash(void)
 			i_close_fd(&fd);
 		}
 		CU_ASSERT_EQUAL(bounce_feed_spool_write_once(spool, "k", &tv,
-					records, 3, &error),
+					records, 3, BOUNCE_FEED_FSYNC, &error),
 				cut[i] < 4 ? 1 : 0);
 		assert_one_valid_file(spool);
 	}
@@ -232,7 +233,7 @@ static void test_once_parallel(void)
 			if (read(fds[0], &c, 1) < 0)
 				_exit(3);
 			ret = bounce_feed_spool_write_once(spool, key, &tv,
-							   records, 3, &error);
+				records, 3, BOUNCE_FEED_FSYNC, &error);
 			if (ret < 0)
 				i_error("%s", error);
 			_exit(ret < 0 ? 2 : ret);
@@ -255,6 +256,34 @@ static void test_once_parallel(void)
 	CU_ASSERT_EQUAL(failures, 0);
 }
 
+/* mail_fsync = never: the same file, unsynced; the spool's directories,
+   made by the first write, are made again when they are gone */
+static void test_once_nosync(void)
+{
+	const char *spool = t_strdup_printf("%s/once-nosync", test_dir);
+	const char *error;
+
+	fill_records(1782000400);
+	CU_ASSERT_EQUAL(bounce_feed_spool_write_once(spool, "n1/jdoe", &tv,
+			records, 3, BOUNCE_FEED_FSYNC_NEVER, &error), 1);
+	assert_one_valid_file(spool);
+	CU_ASSERT_EQUAL(bounce_feed_spool_write_once(spool, "n1/jdoe", &tv,
+			records, 3, BOUNCE_FEED_FSYNC_NEVER, &error), 0);
+
+	/* new/ removed, then the whole spool */
+	CU_ASSERT_EQUAL(unlink_directory(t_strconcat(spool, "/new", NULL),
+					 UNLINK_DIRECTORY_FLAG_RMDIR,
+					 &error), 1);
+	CU_ASSERT_EQUAL(bounce_feed_spool_write_once(spool, "n1/jdoe", &tv,
+			records, 3, BOUNCE_FEED_FSYNC, &error), 1);
+	assert_one_valid_file(spool);
+	CU_ASSERT_EQUAL(unlink_directory(spool, UNLINK_DIRECTORY_FLAG_RMDIR,
+					 &error), 1);
+	CU_ASSERT_EQUAL(bounce_feed_spool_write_once(spool, "n1/jdoe", &tv,
+			records, 3, BOUNCE_FEED_FSYNC, &error), 1);
+	assert_one_valid_file(spool);
+}
+
 static void test_once_unwritable(void)
 {
 	const char *file = test_write_file("once-not-a-dir", "x");
@@ -263,7 +292,7 @@ static void test_once_unwritable(void)
 	fill_records(1782000300);
 	CU_ASSERT_EQUAL(bounce_feed_spool_write_once(
 		t_strconcat(file, "/spool", NULL), "k", &tv, records, 1,
-		&error), -1);
+		BOUNCE_FEED_FSYNC, &error), -1);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(error);
 	CU_ASSERT_PTR_NOT_NULL(strstr(error, "once-not-a-dir"));
 }
@@ -295,6 +324,8 @@ static void add_suites(void)
 	CU_add_test(suite, "finished after a crash at each step",
 		    test_once_after_crash);
 	CU_add_test(suite, "writers of one key at once", test_once_parallel);
+	CU_add_test(suite, "unsynced, directories made again",
+		    test_once_nosync);
 	CU_add_test(suite, "unwritable spool", test_once_unwritable);
 }
 

@@ -21,6 +21,8 @@ struct bounce_classifier {
 	/* the rules' stamp, taken when first asked whether it is current
 	   (bounce-current.c) */
 	buffer_t *stamp;
+	/* when the files were last found as the stamp says */
+	time_t stamp_checked;
 };
 
 #endif

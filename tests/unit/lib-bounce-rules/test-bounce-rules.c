@@ -6,7 +6,9 @@
 #include "../test-common.h"
 
 #include <sys/stat.h>
+#include <time.h>
 #include <utime.h>
+#include <unistd.h>
 #include "array.h"
 #include "buffer.h"
 
@@ -281,6 +283,36 @@ static void test_stamp(void)
 	buffer_free(&stamp);
 }
 
+/* A classifier kept for many messages (bounce_classifier_is_current())
+   looks at its files once a second at most: an edit is seen once the
+   second it was last looked at in has passed. */
+static void test_classifier_current(void)
+{
+	struct bounce_settings set;
+	struct bounce_classifier *cls;
+	struct utimbuf ut = { .actime = 1000000000, .modtime = 1000000000 };
+	const char *error;
+	time_t before, checked;
+
+	i_zero(&set);
+	set.rules_path = write_rules("current.rules",
+				     "reply 552 quota-issues\n");
+	if (bounce_classifier_init(&set, &cls, &error) < 0)
+		CU_FAIL_FATAL(error);
+	before = time(NULL);
+	CU_ASSERT(bounce_classifier_is_current(cls));
+	checked = time(NULL);
+	CU_ASSERT_EQUAL(utime(set.rules_path, &ut), 0);
+	if (before == checked && time(NULL) == checked) {
+		/* the same second: not looked at again */
+		CU_ASSERT(bounce_classifier_is_current(cls));
+	}
+	while (time(NULL) == checked)
+		usleep(10000);
+	CU_ASSERT(!bounce_classifier_is_current(cls));
+	bounce_classifier_deinit(&cls);
+}
+
 /* Lines as an administrator's editor may leave them: CRLF endings,
    blank lines holding only blanks or a CR, trailing blanks, no newline
    at the end. Rule ids give the file's name and the line's number. */
@@ -401,6 +433,8 @@ static void add_suites(void)
 	CU_add_test(suite, "header marks: notification lines and subjects",
 		    test_header_marks);
 	CU_add_test(suite, "a stamp follows the rules files", test_stamp);
+	CU_add_test(suite, "a kept classifier sees an edit within a second",
+		    test_classifier_current);
 }
 
 int main(void)

@@ -35,6 +35,7 @@ void dovecot_compat_dict_deinit(struct dict **dict)
 #include "str.h"
 #include "strescape.h"
 #include "settings.h"
+#include "master-service.h"
 
 /* Each dict opened from a URI keeps the settings it was made from. */
 struct compat_dict {
@@ -145,6 +146,13 @@ int dovecot_compat_dict_init(const char *uri, const char *base_dir,
 	const char *error;
 	int ret;
 
+	/* 2.4's dict client reads the service's settings, which a program
+	   without a master service (the tools) has not: it would crash */
+	if (master_service == NULL && str_begins_with(uri, "proxy:")) {
+		*error_r = t_strdup_printf("dict %s: with Dovecot 2.4 this "
+			"program cannot use a proxy dict", uri);
+		return -1;
+	}
 	t_array_init(&set, 16);
 	if (dict_uri_to_settings(uri, base_dir, &set, &error) < 0) {
 		*error_r = t_strdup_printf("dict %s: %s", uri, error);

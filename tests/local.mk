@@ -29,10 +29,10 @@ check_PROGRAMS += $(unit_tests)
 # tests/samples/expected.tsv for the samples
 TESTS += $(unit_tests) tests/samples.sh
 EXTRA_DIST += tests/samples tests/samples.sh tests/sanitize.sh
-# tests/layouts/layouts.sh: the same for plain-text notices in the
+# tests/layouts.sh: the same for plain-text notices in the
 # layouts older and smaller MTAs and gateways use
-TESTS += tests/layouts/layouts.sh
-EXTRA_DIST += tests/layouts
+TESTS += tests/layouts.sh
+EXTRA_DIST += tests/layouts tests/layouts.sh
 # tests/corpus-check.sh: the figures of tests/corpus/score.py on the second
 # corpus stay at or above tests/corpus/floors
 TESTS += tests/corpus-check.sh

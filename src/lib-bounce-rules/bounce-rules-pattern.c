@@ -32,12 +32,10 @@ rules_pattern_literals(struct bounce_rules_cache *cache, const char *pattern)
 	return bounce_rules_cache_literals(cache, pattern, RULES_COMPILE_FLAGS);
 }
 
-int rules_exec_counted(struct bounce_rules *rules, pcre2_code *re,
-		       size_t *scanned, const char *subject, size_t len,
-		       size_t offset)
+int bounce_pattern_match_counted(pcre2_code *re, pcre2_match_data *md,
+				 size_t *scanned, const char *subject,
+				 size_t len, size_t offset)
 {
-	int ret;
-
 	if (*scanned < RULES_JIT_AFTER_BYTES &&
 	    (*scanned += I_MAX(len - offset, 1)) >= RULES_JIT_AFTER_BYTES) {
 		/* JIT is an optimisation: without it (unsupported CPU, no
@@ -45,8 +43,17 @@ int rules_exec_counted(struct bounce_rules *rules, pcre2_code *re,
 		   answers. */
 		(void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
 	}
-	ret = pcre2_match(re, (PCRE2_SPTR)subject, len, offset, 0,
-			  rules->md, NULL);
+	return pcre2_match(re, (PCRE2_SPTR)subject, len, offset, 0, md, NULL);
+}
+
+int rules_exec_counted(struct bounce_rules *rules, pcre2_code *re,
+		       size_t *scanned, const char *subject, size_t len,
+		       size_t offset)
+{
+	int ret;
+
+	ret = bounce_pattern_match_counted(re, rules->md, scanned, subject,
+					   len, offset);
 	/* No match, and also match-limit and similar errors on hostile
 	   input: a rule that cannot decide did not match. */
 	return ret < 0 ? 0 : 1;

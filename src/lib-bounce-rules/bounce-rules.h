@@ -128,6 +128,15 @@ bounce_rules_header_marks(struct bounce_rules *rules);
 void bounce_rules_stamp(struct bounce_rules *rules, buffer_t *dest);
 bool bounce_rules_stamp_unchanged(const void *stamp, size_t size);
 
+/* pcre2_match() of re over subject from offset with md, JIT-compiling re
+   once *scanned, the bytes it has been run over, reaches the threshold
+   at which machine code pays for itself (a delivery matching one message
+   rarely gets there; a process matching many soon does). Returns what
+   pcre2_match() returns. */
+int bounce_pattern_match_counted(pcre2_code *re, pcre2_match_data *md,
+				 size_t *scanned, const char *subject,
+				 size_t len, size_t offset);
+
 /* Match helpers over the rules' shared match data. */
 int bounce_rules_exec(struct bounce_rules *rules, const pcre2_code *re,
 		      const char *subject, size_t len, size_t offset);

@@ -149,27 +149,16 @@ static bool screen_standard_marks(const struct bounce_parsed *parsed)
 	return FALSE;
 }
 
-/* Bytes of header values a test's pattern is run over before it is
-   JIT-compiled, as the rules' patterns are: a delivery screens one
-   message, a few dozen bytes per test, for which machine code would
-   cost more than it saves (a Subject test's compiling as much as a
-   thousand deliveries' matching); a process that screens many messages
-   (lmtp, keeping the classifier) compiles the busy ones once. */
-#define SCREEN_JIT_AFTER_BYTES (16 * 1024)
-
+/* A test's pattern is JIT-compiled as the rules' patterns are, once it
+   has been run over enough header values: a delivery screens one
+   message, a few dozen bytes per test, while a process that screens
+   many (lmtp, keeping the classifier) compiles the busy ones once. */
 static bool screen_match(struct bounce_screen *screen,
 			 struct bounce_screen_test *test, const char *value)
 {
-	size_t len = strlen(value);
-
-	if (test->scanned < SCREEN_JIT_AFTER_BYTES &&
-	    (test->scanned += I_MAX(len, 1)) >= SCREEN_JIT_AFTER_BYTES) {
-		/* without JIT (unsupported CPU, no executable memory) the
-		   interpreter gives the same answers */
-		(void)pcre2_jit_compile(test->re, PCRE2_JIT_COMPLETE);
-	}
-	return pcre2_match(test->re, (PCRE2_SPTR)value, len, 0, 0,
-			   screen->md, NULL) > 0;
+	return bounce_pattern_match_counted(test->re, screen->md,
+					    &test->scanned, value,
+					    strlen(value), 0) > 0;
 }
 
 /* Whether a header named as test's matches its pattern. */

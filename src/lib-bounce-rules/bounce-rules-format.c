@@ -64,6 +64,11 @@ int rules_format_parse_line(struct rules_parser *parser, const char *line)
 		match->header = strcasecmp(field, "body") == 0 ? NULL :
 			p_strdup(parser->rules->pool, field);
 		match->re = re;
+		if (match->header != NULL) {
+			match->literals = rules_pattern_literals_keep(
+				parser->rules, parser->cache, line,
+				PCRE2_MULTILINE);
+		}
 		return 0;
 	}
 	if (strcmp(word, "start") == 0)

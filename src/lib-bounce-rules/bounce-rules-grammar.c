@@ -317,6 +317,8 @@ int rules_parse_directive(struct rules_parser *parser, const char *word,
 		match = array_append_space(&rules->notifications);
 		match->header = p_strdup(rules->pool, arg);
 		match->re = re;
+		match->literals = rules_pattern_literals_keep(
+			rules, parser->cache, line, PCRE2_MULTILINE);
 		return 0;
 	}
 	parser->error = t_strdup_printf("unknown directive '%s'", word);

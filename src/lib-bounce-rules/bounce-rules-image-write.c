@@ -116,6 +116,7 @@ static void w_set(struct image_writer *w, const struct rule_set *set)
 			w_re(w, pat->re);
 			w_u32(w, pat->prefiltered ? 1 : 0);
 			w_u32(w, pat->literal_id);
+			w_strv(w, pat->literals);
 		}
 	}
 	w_re(w, set->all.re);
@@ -161,6 +162,7 @@ w_matches(struct image_writer *w, const ARRAY_TYPE(bounce_format_match) *matches
 	array_foreach(matches, match) {
 		w_str(w, match->header);
 		w_re(w, match->re);
+		w_strv(w, match->literals);
 	}
 }
 

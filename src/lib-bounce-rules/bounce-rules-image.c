@@ -212,6 +212,7 @@ static void r_set(struct image_reader *r, struct rule_set *set)
 		pat->re = r_re(r);
 		pat->prefiltered = r_u32(r) != 0;
 		pat->literal_id = r_u32(r);
+		pat->literals = r_strv(r, r->rules->pool);
 		if (pat->literal_id >= r->rules->literal_count &&
 		    set->prefilter)
 			r->failed = TRUE;
@@ -277,6 +278,7 @@ r_matches(struct image_reader *r, ARRAY_TYPE(bounce_format_match) *matches,
 		match = array_append_space(matches);
 		match->header = r_str_or_null(r);
 		match->re = r_re(r);
+		match->literals = r_strv(r, r->rules->pool);
 		if (match->header == NULL && !body_ok)
 			r->failed = TRUE;
 	}

@@ -149,6 +149,7 @@ header_marks_add_set(struct bounce_rules *rules, const struct rule_set *set,
 		mark = array_append_space(&rules->header_marks);
 		mark->header = header;
 		mark->re = pat->re;
+		mark->literals = pat->literals;
 	}
 }
 

@@ -32,6 +32,20 @@ rules_pattern_literals(struct bounce_rules_cache *cache, const char *pattern)
 	return bounce_rules_cache_literals(cache, pattern, RULES_COMPILE_FLAGS);
 }
 
+const char *const *
+rules_pattern_literals_keep(struct bounce_rules *rules,
+			    struct bounce_rules_cache *cache,
+			    const char *pattern, uint32_t flags)
+{
+	const char *const *literals;
+
+	literals = bounce_rules_cache_literals(cache, pattern,
+					       RULES_COMPILE_FLAGS | flags);
+	if (literals == NULL)
+		return NULL;
+	return (const char *const *)p_strarray_dup(rules->pool, literals);
+}
+
 int bounce_pattern_match_counted(pcre2_code *re, pcre2_match_data *md,
 				 size_t *scanned, const char *subject,
 				 size_t len, size_t offset)

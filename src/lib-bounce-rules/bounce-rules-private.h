@@ -23,6 +23,10 @@ struct rule_pattern {
 	   pattern's number there */
 	bool prefiltered;
 	unsigned int literal_id;
+	/* a set without the prefilter (the subjects): the pattern's
+	   literals or NULL, for the header screen
+	   (bounce_rules_header_marks()) */
+	const char *const *literals;
 };
 
 struct rule_set {
@@ -117,6 +121,12 @@ rules_compile_pattern(struct bounce_rules_cache *cache, const char *pattern,
 		      uint32_t flags, const char **error_r);
 const char *const *
 rules_pattern_literals(struct bounce_rules_cache *cache, const char *pattern);
+/* The same, of a pattern compiled with these flags too, in the rules'
+   pool (which outlives the cache). */
+const char *const *
+rules_pattern_literals_keep(struct bounce_rules *rules,
+			    struct bounce_rules_cache *cache,
+			    const char *pattern, uint32_t flags);
 /* Runs re over subject from offset with the rules' match data, adding the
    bytes run over to *scanned and JIT-compiling re once they are many.
    1 on a match, 0 otherwise (also when the match fails on limits). */

@@ -72,6 +72,9 @@ int rule_set_add(struct bounce_rules *rules, struct bounce_rules_cache *cache,
 							 literals,
 							 pat->literal_id);
 			}
+		} else {
+			pat->literals = rules_pattern_literals_keep(
+				rules, cache, pattern, 0);
 		}
 	}
 	array_push_back(&set->rules, rule);

@@ -6,6 +6,8 @@
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
+/* the literal prefilter, which the header screen uses too */
+#include "bounce-rules-literal.h"
 
 struct bounce_rules;
 
@@ -25,6 +27,9 @@ struct bounce_rule {
 struct bounce_format_match {
 	const char *header;	/* NULL: the notification text */
 	pcre2_code *re;
+	/* the literals one of which every match in an ASCII text contains
+	   (bounce_rules_literals()), or NULL when none are known */
+	const char *const *literals;
 };
 ARRAY_DEFINE_TYPE(bounce_format_match, struct bounce_format_match);
 

@@ -7,11 +7,14 @@
    The file holds SCREEN_MAGIC, then in native byte order a checksum of
    everything after it (FNV-1a over 64-bit words), the rules file's path,
    the stamp's size and the stamp, the number of tests, each test's
-   header name and group, and the size of the serialised patterns and
-   those (which carry PCRE2's own version check). Strings are their
-   length, their bytes and a NUL. Like the rules cache, it is used only
-   when its owner is root or this user and nobody else may write it:
-   PCRE2 does not check decoded code. */
+   header name, group and required literals (their number, or
+   SCREEN_NONE when none are known, and each one), and the size of the
+   serialised patterns and those (which carry PCRE2's own version
+   check). Strings are their length, their bytes and a NUL; a screen
+   read from the file keeps it mapped, its strings pointing into it.
+   Like the rules cache, it is used only when its owner is root or this
+   user and nobody else may write it: PCRE2 does not check decoded
+   code. */
 
 #include "lib.h"
 #include "array.h"
@@ -28,7 +31,8 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 
-#define SCREEN_MAGIC "dovecot-bounce screen 1\n"
+#define SCREEN_MAGIC "dovecot-bounce screen 2\n"
+#define SCREEN_NONE 0xffffffffU
 #define SCREEN_MAX_SIZE (16 * 1024 * 1024)
 
 const char *bounce_screen_file_path(const char *rules_cache_path)
@@ -67,6 +71,7 @@ screen_encode_head(struct bounce_screen *screen, struct bounce_rules *rules,
 		   const char *rules_path, buffer_t *buf)
 {
 	const struct bounce_screen_test *test;
+	const char *const *lit;
 	uint32_t stamp_size;
 	size_t size_pos;
 
@@ -80,6 +85,13 @@ screen_encode_head(struct bounce_screen *screen, struct bounce_rules *rules,
 	array_foreach(&screen->tests, test) {
 		put_str(buf, test->header);
 		put_u32(buf, test->group);
+		if (test->literals == NULL) {
+			put_u32(buf, SCREEN_NONE);
+			continue;
+		}
+		put_u32(buf, str_array_length(test->literals));
+		for (lit = test->literals; *lit != NULL; lit++)
+			put_str(buf, *lit);
 	}
 }
 
@@ -153,6 +165,14 @@ static void screen_file_unmap(void *map, size_t size)
 {
 	if (map != MAP_FAILED && munmap(map, size) < 0)
 		i_error("munmap(bounce screen) failed: %m");
+}
+
+void bounce_screen_file_unmap(struct bounce_screen *screen)
+{
+	if (screen->map != NULL) {
+		screen_file_unmap(screen->map, screen->map_size);
+		screen->map = NULL;
+	}
 }
 
 void bounce_screen_file_update(struct bounce_screen *screen,
@@ -241,6 +261,26 @@ static const char *get_str(struct screen_reader *r)
 	return (const char *)p;
 }
 
+/* A test's literals (the strings pointing into the file), the list in
+   pool; NULL when none are known. */
+static const char *const *
+get_literals(struct screen_reader *r, pool_t pool)
+{
+	const char **literals;
+	uint32_t i, count = get_u32(r);
+
+	if (r->failed || count == SCREEN_NONE)
+		return NULL;
+	if (count > (size_t)(r->end - r->p)) {
+		r->failed = TRUE;
+		return NULL;
+	}
+	literals = p_new(pool, const char *, count + 1);
+	for (i = 0; i < count && !r->failed; i++)
+		literals[i] = get_str(r);
+	return literals;
+}
+
 /* Builds the screen from a file's contents; FALSE when they are not a
    screen of these rules as they are now. */
 static bool
@@ -272,8 +312,9 @@ screen_decode(struct bounce_screen *screen, const char *rules_path,
 		return FALSE;
 	for (i = 0; i < count && !r.failed; i++) {
 		test = array_append_space(&screen->tests);
-		test->header = p_strdup(screen->pool, get_str(&r));
+		test->header = get_str(&r);
 		test->group = get_u32(&r);
+		test->literals = get_literals(&r, screen->pool);
 	}
 	blob_size = get_u32(&r);
 	blob = get_bytes(&r, blob_size);
@@ -287,6 +328,7 @@ screen_decode(struct bounce_screen *screen, const char *rules_path,
 	array_foreach_modifiable(&screen->tests, test)
 		test->re = codes[i++];
 	screen->own_codes = TRUE;
+	bounce_screen_index(screen);
 	return TRUE;
 }
 
@@ -308,7 +350,13 @@ int bounce_screen_open(const struct bounce_settings *set,
 			bounce_screen_file_path(set->rules_cache_path), &size);
 		ok = map != MAP_FAILED &&
 			screen_decode(screen, set->rules_path, map, size);
-		screen_file_unmap(map, size);
+		if (ok) {
+			/* the tests' strings point into it */
+			screen->map = map;
+			screen->map_size = size;
+		} else {
+			screen_file_unmap(map, size);
+		}
 	} T_END;
 	if (!ok) {
 		/* none of its codes are owned yet */

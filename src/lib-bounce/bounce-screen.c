@@ -3,7 +3,10 @@
    in a header (their header marks, and each format's header match
    lines) is asked of them, and kept beside the rules cache
    (bounce-screen-file.c) so that a delivery can screen a message
-   without loading the rules at all. */
+   without loading the rules at all. A test's pattern runs only over a
+   header value holding one of its required literals (the rules'
+   literal prefilter, bounce-rules-literal.h), or when none are known:
+   PCRE2's interpreter costs far more than one pass over the values. */
 
 #include "lib.h"
 #include "array.h"
@@ -33,8 +36,49 @@ struct bounce_screen *bounce_screen_alloc(const struct bounce_settings *set)
 	screen = p_new(pool, struct bounce_screen, 1);
 	screen->pool = pool;
 	p_array_init(&screen->tests, pool, 32);
+	p_array_init(&screen->headers, pool, 8);
 	screen_init(screen, set);
 	return screen;
+}
+
+static bool screen_literals_valid(const char *const *literals)
+{
+	for (; *literals != NULL; literals++) {
+		if (strlen(*literals) < RULES_LITERAL_MIN_LEN)
+			return FALSE;
+	}
+	return TRUE;
+}
+
+void bounce_screen_index(struct bounce_screen *screen)
+{
+	struct bounce_screen_test *test;
+	const char *const *names, *const *lit;
+	unsigned int i, count, id = 0;
+
+	array_foreach_modifiable(&screen->tests, test) {
+		names = array_get(&screen->headers, &count);
+		for (i = 0; i < count; i++) {
+			if (strcasecmp(names[i], test->header) == 0)
+				break;
+		}
+		if (i == count)
+			array_push_back(&screen->headers, &test->header);
+
+		if (test->literals != NULL &&
+		    !screen_literals_valid(test->literals))
+			test->literals = NULL;
+		if (test->literals != NULL) {
+			if (screen->literals == NULL)
+				screen->literals = bounce_literal_index_create();
+			/* the screen's pool, or the rules', outlives it */
+			for (lit = test->literals; *lit != NULL; lit++) {
+				bounce_literal_index_add_static(screen->literals,
+								*lit, id);
+			}
+		}
+		id++;
+	}
 }
 
 struct bounce_screen *
@@ -52,6 +96,7 @@ bounce_screen_create(struct bounce_rules *rules,
 		test = array_append_space(&screen->tests);
 		test->header = match->header;
 		test->re = match->re;
+		test->literals = match->literals;
 		test->group = group++;
 	}
 	array_foreach(bounce_rules_formats(rules), fmt) {
@@ -62,12 +107,14 @@ bounce_screen_create(struct bounce_rules *rules,
 			test = array_append_space(&screen->tests);
 			test->header = match->header;
 			test->re = match->re;
+			test->literals = match->literals;
 			test->group = group;
 			header_lines = TRUE;
 		}
 		if (header_lines)
 			group++;
 	}
+	bounce_screen_index(screen);
 	return screen;
 }
 
@@ -83,7 +130,9 @@ void bounce_screen_free(struct bounce_screen **_screen)
 		array_foreach_modifiable(&screen->tests, test)
 			pcre2_code_free(test->re);
 	}
+	bounce_literal_index_free(&screen->literals);
 	pcre2_match_data_free(screen->md);
+	bounce_screen_file_unmap(screen);
 	pool_unref(&screen->pool);
 }
 
@@ -161,6 +210,50 @@ static bool screen_match(struct bounce_screen *screen,
 					    strlen(value), 0) > 0;
 }
 
+static bool
+screen_header_tested(struct bounce_screen *screen, const char *name)
+{
+	const char *header;
+
+	array_foreach_elem(&screen->headers, header) {
+		if (strcasecmp(header, name) == 0)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/* Which tests may hold (by test number): those without literals, and
+   those one of whose literals a value of a header some test looks at
+   contains. A value that is not ASCII lets every test of its header
+   run: the prefilter cannot tell for it. */
+static const bool *
+screen_may_hold(struct bounce_screen *screen,
+		const struct bounce_parsed *parsed)
+{
+	const struct bounce_screen_test *tests;
+	const struct bounce_header *hdr;
+	unsigned int i, count;
+	bool *may;
+
+	tests = array_get(&screen->tests, &count);
+	may = t_new(bool, count);
+	for (i = 0; i < count; i++)
+		may[i] = tests[i].literals == NULL;
+	if (screen->literals == NULL)
+		return may;
+	array_foreach(&parsed->headers, hdr) {
+		if (!screen_header_tested(screen, hdr->name) ||
+		    bounce_literal_index_scan(screen->literals, hdr->value,
+					      strlen(hdr->value), may))
+			continue;
+		for (i = 0; i < count; i++) {
+			if (strcasecmp(tests[i].header, hdr->name) == 0)
+				may[i] = TRUE;
+		}
+	}
+	return may;
+}
+
 /* Whether a header named as test's matches its pattern. */
 static bool screen_test_holds(struct bounce_screen *screen,
 			      const struct bounce_parsed *parsed,
@@ -181,6 +274,7 @@ bool bounce_screen_parsed(struct bounce_screen *screen,
 			  const char *envelope_from)
 {
 	struct bounce_screen_test *tests;
+	const bool *may;
 	unsigned int i, j, end, count;
 
 	if (envelope_from != NULL && *envelope_from == '\0')
@@ -191,13 +285,21 @@ bool bounce_screen_parsed(struct bounce_screen *screen,
 		return TRUE;
 	if (screen_standard_marks(parsed))
 		return TRUE;
+	may = screen_may_hold(screen, parsed);
 	tests = array_get_modifiable(&screen->tests, &count);
 	for (i = 0; i < count; i = end) {
 		for (end = i + 1; end < count; end++) {
 			if (tests[end].group != tests[i].group)
 				break;
 		}
-		/* a group holds when all its tests do */
+		/* a group holds when all its tests do: none runs when
+		   the prefilter rules one out */
+		for (j = i; j < end; j++) {
+			if (!may[j])
+				break;
+		}
+		if (j < end)
+			continue;
 		for (j = i; j < end; j++) {
 			if (!screen_test_holds(screen, parsed, &tests[j]))
 				break;

@@ -18,6 +18,9 @@ struct bounce_parsed;
 struct bounce_screen_test {
 	const char *header;
 	pcre2_code *re;
+	/* one of these occurs in every ASCII value re matches (caselessly),
+	   so re need not run over one that has none; NULL: none known */
+	const char *const *literals;
 	unsigned int group;
 	/* bytes of header values re has been run over, until it is
 	   JIT-compiled (bounce-screen.c) */
@@ -28,15 +31,29 @@ ARRAY_DEFINE_TYPE(bounce_screen_test, struct bounce_screen_test);
 struct bounce_screen {
 	pool_t pool;
 	ARRAY_TYPE(bounce_screen_test) tests;
+	/* the header names the tests look at, each once */
+	ARRAY_TYPE(const_string) headers;
+	/* the tests' literals, each numbered by its test; NULL when no
+	   test has any */
+	struct bounce_literal_index *literals;
 	pcre2_match_data *md;
 	/* the limits the header is parsed with */
 	struct bounce_settings set;
 	/* the codes were decoded from a file (else the rules own them) */
 	bool own_codes;
+	/* the file, mapped while the screen's header names and literals
+	   point into it */
+	void *map;
+	size_t map_size;
 };
 
-/* An empty screen (bounce-screen-file.c fills it). */
+/* An empty screen (bounce-screen-file.c fills it, then calls
+   bounce_screen_index()). */
 struct bounce_screen *bounce_screen_alloc(const struct bounce_settings *set);
+/* Indexes the tests' header names and literals, once they are added (a
+   test whose literals the index cannot take loses them: it always
+   runs). */
+void bounce_screen_index(struct bounce_screen *screen);
 /* The screen of the rules: their header marks, and each format's header
    match lines as one group (a format matching only the body adds
    none). The rules own the patterns and must outlive the screen. */
@@ -57,5 +74,7 @@ const char *bounce_screen_file_path(const char *rules_cache_path);
 void bounce_screen_file_update(struct bounce_screen *screen,
 			       struct bounce_rules *rules,
 			       const char *rules_path, const char *path);
+/* Unmaps the file a screen was decoded from, if it was. */
+void bounce_screen_file_unmap(struct bounce_screen *screen);
 
 #endif

@@ -7,6 +7,7 @@
 #include "array.h"
 #include "buffer.h"
 #include "istream.h"
+#include "bounce-screen.h"
 #include "../test-common.h"
 
 #include <stdio.h>
@@ -156,14 +157,47 @@ screen_check_dir(struct bounce_classifier *all, struct bounce_screen *screen,
 	(void)closedir(dir);
 }
 
+/* Whether two screens' tests have the same literals, and how many of
+   them have some. */
+static bool screen_literals_equal(struct bounce_screen *a,
+				  struct bounce_screen *b,
+				  unsigned int *with_r)
+{
+	const struct bounce_screen_test *ta, *tb;
+	unsigned int i, j, count;
+
+	*with_r = 0;
+	ta = array_get(&a->tests, &count);
+	tb = array_get(&b->tests, &i);
+	if (i != count)
+		return FALSE;
+	for (i = 0; i < count; i++) {
+		if ((ta[i].literals == NULL) != (tb[i].literals == NULL))
+			return FALSE;
+		if (ta[i].literals == NULL)
+			continue;
+		(*with_r)++;
+		for (j = 0; ta[i].literals[j] != NULL; j++) {
+			if (tb[i].literals[j] == NULL ||
+			    strcmp(ta[i].literals[j], tb[i].literals[j]) != 0)
+				return FALSE;
+		}
+		if (tb[i].literals[j] != NULL)
+			return FALSE;
+	}
+	return TRUE;
+}
+
 /* The screen has no false negatives on the corpora: the second corpus
    (tests/corpus), and the Sisimai corpus when it is beside the tree. */
 static void test_screen_corpora(void)
 {
 	struct bounce_settings set = { .rules_path = test_rules_path };
 	struct bounce_screen *screen = bounce_classifier_get_screen(test_cls);
+	struct bounce_screen *file_screen;
 	struct screen_corpus_counts counts;
-	struct bounce_classifier *all;
+	struct bounce_classifier *all, *file_cls;
+	unsigned int with;
 	struct stat st;
 
 	all = test_classifier_init(&set);
@@ -190,6 +224,28 @@ static void test_screen_corpora(void)
 	} else {
 		printf("\n    no Sisimai corpus at %s ", test_sisimai_dir);
 	}
+	/* the same screen read from its file beside the rules cache, with
+	   its tests' literals */
+	set.rules_cache_path = t_strconcat(test_dir, "/corpora.cache", NULL);
+	file_cls = test_classifier_init(&set);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(file_cls);
+	(void)bounce_classifier_get_screen(file_cls);
+	bounce_classifier_deinit(&file_cls);
+	CU_ASSERT_EQUAL_FATAL(bounce_screen_open(&set, &file_screen), 1);
+	/* and the same literals from rules built from the cache's image */
+	file_cls = test_classifier_init(&set);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(file_cls);
+	CU_ASSERT(screen_literals_equal(file_screen, screen, &with));
+	CU_ASSERT(with > 10);
+	CU_ASSERT(screen_literals_equal(
+		file_screen, bounce_classifier_get_screen(file_cls), &with));
+	bounce_classifier_deinit(&file_cls);
+	i_zero(&counts);
+	screen_check_dir(all, file_screen, test_corpus_dir, &counts);
+	CU_ASSERT(counts.notifications > 100);
+	CU_ASSERT(counts.screened_out > 0);
+	bounce_screen_free(&file_screen);
+
 	bounce_classifier_deinit(&all);
 	p_clear(test_pool);
 }
@@ -354,6 +410,12 @@ static void test_screen_file(void)
 	CU_ASSERT(!screen_str(screen, PLAIN_HEAD PLAIN_BODY, NULL));
 	CU_ASSERT(screen_str(screen, "From: a@example.net\n"
 		"Subject: Gone fishing\n\n.\n", NULL));
+	/* the test's literal ("gone fishing") is missing, but caselessly
+	   U+017F is an 's': a value that is not ASCII runs the pattern */
+	CU_ASSERT(screen_str(screen, "From: a@example.net\n"
+		"Subject: Gone fi\xc5\xbfhing\n\n.\n", NULL));
+	CU_ASSERT(!screen_str(screen, "From: a@example.net\n"
+		"Subject: Gone f\xc3\xaeshing\n\n.\n", NULL));
 	CU_ASSERT(screen_str(screen, "From: postmaster@mx.example\n"
 		"Subject: hi\n\n.\n", NULL));
 	CU_ASSERT(screen_str(screen, PLAIN_HEAD "X-Failed-Recipients: a@b\n"
@@ -383,7 +445,7 @@ static void test_screen_file(void)
 
 	/* nor a damaged one */
 	test_write_file("screen-file.cache.screen",
-			"dovecot-bounce screen 1\nxxxxxxxxxxxxxxxxxxxxxxxxx");
+			"dovecot-bounce screen 2\nxxxxxxxxxxxxxxxxxxxxxxxxx");
 	CU_ASSERT_EQUAL(chmod(screen_path, 0644), 0);
 	CU_ASSERT_EQUAL(bounce_screen_open(&set, &screen), 0);
 }

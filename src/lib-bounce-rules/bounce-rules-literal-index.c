@@ -8,6 +8,9 @@
 #include "bounce-rules-literal.h"
 
 #define LITERAL_HASH_SIZE 4096
+/* Room an index starts with: most are an alternation's few literals, and
+   the big ones are reserved at once (bounce_literal_index_reserve()). */
+#define LITERAL_INDEX_INIT_COUNT 16
 
 struct literal_entry {
 	const char *literal;
@@ -45,7 +48,7 @@ struct bounce_literal_index *bounce_literal_index_create(void)
 	pool = pool_alloconly_create("bounce literal index", 4096);
 	index = p_new(pool, struct bounce_literal_index, 1);
 	index->pool = pool;
-	p_array_init(&index->entries, pool, 256);
+	p_array_init(&index->entries, pool, LITERAL_INDEX_INIT_COUNT);
 	return index;
 }
 
@@ -76,7 +79,8 @@ void bounce_literal_index_reserve(struct bounce_literal_index *index,
 {
 	/* an empty index: its array is made this big at once, instead of
 	   doubling (and copying) its way there */
-	if (array_count(&index->entries) == 0 && count > 256)
+	if (array_count(&index->entries) == 0 &&
+	    count > LITERAL_INDEX_INIT_COUNT)
 		p_array_init(&index->entries, index->pool, count);
 }
 

@@ -54,8 +54,23 @@ void bounce_screen_index(struct bounce_screen *screen)
 {
 	struct bounce_screen_test *test;
 	const char *const *names, *const *lit;
-	unsigned int i, count, id = 0;
+	unsigned int i, count, id = 0, literal_count = 0;
+	bool prefiltered = FALSE;
 
+	array_foreach_modifiable(&screen->tests, test) {
+		if (test->literals != NULL &&
+		    !screen_literals_valid(test->literals))
+			test->literals = NULL;
+		if (test->literals != NULL) {
+			/* none at all: no ASCII value can match */
+			literal_count += str_array_length(test->literals);
+			prefiltered = TRUE;
+		}
+	}
+	if (prefiltered) {
+		screen->literals = bounce_literal_index_create();
+		bounce_literal_index_reserve(screen->literals, literal_count);
+	}
 	array_foreach_modifiable(&screen->tests, test) {
 		names = array_get(&screen->headers, &count);
 		for (i = 0; i < count; i++) {
@@ -65,12 +80,7 @@ void bounce_screen_index(struct bounce_screen *screen)
 		if (i == count)
 			array_push_back(&screen->headers, &test->header);
 
-		if (test->literals != NULL &&
-		    !screen_literals_valid(test->literals))
-			test->literals = NULL;
 		if (test->literals != NULL) {
-			if (screen->literals == NULL)
-				screen->literals = bounce_literal_index_create();
 			/* the screen's pool, or the rules', outlives it */
 			for (lit = test->literals; *lit != NULL; lit++) {
 				bounce_literal_index_add_static(screen->literals,

@@ -299,19 +299,23 @@ walk_decode_body(struct mime_walk *walk,
 
 /* Whether the decoder would give this header line back as it is: ASCII
    without encoded words, and no field the decoder must see to decode the
-   body. */
-static bool header_is_plain(const struct message_header_line *hdr)
+   body (none when only the header is read, whose end is no header). */
+static bool
+header_is_plain(const struct message_header_line *hdr, bool header_only)
 {
 	const unsigned char *p = hdr->full_value;
 	const unsigned char *end = p + hdr->full_value_len;
 	size_t i;
 
-	if (hdr->continues || hdr->eoh)
+	if (hdr->continues)
 		return FALSE;
-	if ((hdr->name_len == 12 &&
-	     strcasecmp(hdr->name, "Content-Type") == 0) ||
-	    (hdr->name_len == 25 &&
-	     strcasecmp(hdr->name, "Content-Transfer-Encoding") == 0))
+	if (hdr->eoh)
+		return header_only;
+	if (!header_only &&
+	    ((hdr->name_len == 12 &&
+	      strcasecmp(hdr->name, "Content-Type") == 0) ||
+	     (hdr->name_len == 25 &&
+	      strcasecmp(hdr->name, "Content-Transfer-Encoding") == 0)))
 		return FALSE;
 	for (i = 0; i < hdr->name_len; i++) {
 		if ((unsigned char)hdr->name[i] >= 0x80)
@@ -326,23 +330,37 @@ static bool header_is_plain(const struct message_header_line *hdr)
 
 /* A header line, or the end of the header block. Decoding a header
    (charset conversion, UTF-8 validation, a copy) is most of the cost of
-   the headers; a plain line is used as it is. */
+   the headers; a plain line is used as it is. When only the header is
+   read, the decoder is made for the first line that needs it: a header
+   of plain lines, most ordinary mail's, needs none. */
 static bool
-walk_decode_header(struct message_decoder_context *decoder,
+walk_decode_header(struct message_decoder_context **decoder, bool header_only,
 		   struct message_block *raw, struct message_block *block_r)
 {
-	const struct message_header_line *hdr = raw->hdr;
+	struct message_header_line *hdr = raw->hdr;
 
-	if (hdr != NULL && header_is_plain(hdr)) {
+	if (hdr != NULL && header_is_plain(hdr, header_only)) {
 		*block_r = *raw;
 		return TRUE;
+	}
+	if (header_only && hdr == NULL) {
+		/* the header's end: no body is decoded */
+		*block_r = *raw;
+		return TRUE;
+	}
+	if (header_only && hdr->continues) {
+		/* as the decoder does: the line is wanted whole */
+		hdr->use_full_value = TRUE;
+		return FALSE;
 	}
 	if (hdr != NULL && !hdr->continues && !hdr->eoh) {
 		/* the decoder converts this line's encoded words */
 		bounce_charsets_keep_encoded(hdr->full_value,
 					     hdr->full_value_len);
 	}
-	return message_decoder_decode_next_block(decoder, raw, block_r);
+	if (*decoder == NULL)
+		*decoder = message_decoder_init(NULL, 0);
+	return message_decoder_decode_next_block(*decoder, raw, block_r);
 }
 
 /* Without a returned message/rfc822, a text/rfc822-headers part is the
@@ -470,7 +488,7 @@ parse_message(const struct bounce_settings *set, pool_t pool,
 	start_offset = input->v_offset;
 	part_pool = pool_alloconly_create("bounce message parts", 4096);
 	parser = message_parser_init(part_pool, input, &pset);
-	decoder = message_decoder_init(NULL, 0);
+	decoder = header_only ? NULL : message_decoder_init(NULL, 0);
 	while (message_parser_parse_next_block(parser, &raw) > 0) {
 		if (raw.part != walk.part) {
 			walk_part_end(&walk);
@@ -483,7 +501,8 @@ parse_message(const struct bounce_settings *set, pool_t pool,
 			/* skipped */
 		} else if (raw.hdr == NULL && raw.size > 0) {
 			walk_decode_body(&walk, decoder, &raw);
-		} else if (!walk_decode_header(decoder, &raw, &block)) {
+		} else if (!walk_decode_header(&decoder, header_only, &raw,
+					       &block)) {
 			continue;
 		} else if (block.hdr != NULL) {
 			walk_header(&walk, block.hdr);
@@ -498,7 +517,8 @@ parse_message(const struct bounce_settings *set, pool_t pool,
 		}
 	}
 	walk_part_end(&walk);
-	message_decoder_deinit(&decoder);
+	if (decoder != NULL)
+		message_decoder_deinit(&decoder);
 	message_parser_deinit(&parser, &parts);
 	if (!header_only) {
 		if (walk.multipart && parts != NULL) {

@@ -16,6 +16,10 @@
 #include "bounce-private.h"
 #include "../test-common.h"
 
+#include <stdio.h>
+#include <dirent.h>
+#include <sys/stat.h>
+
 static void parse(const char *msg, const struct bounce_settings *set,
 		  struct bounce_parsed *parsed_r)
 {
@@ -175,6 +179,106 @@ static void test_mime_limits(void)
 	CU_ASSERT(total > 0);
 }
 
+/* Whether reading only the header (for the screen) gives the top headers
+   and content type that reading the whole message does. */
+static bool header_as_message(struct istream *input)
+{
+	const struct bounce_settings set = {
+		.max_part_text = BOUNCE_DEFAULT_MAX_PART_TEXT,
+		.max_total_text = BOUNCE_DEFAULT_MAX_TOTAL_TEXT,
+		.max_message_size = BOUNCE_DEFAULT_MAX_MESSAGE_SIZE,
+	};
+	struct bounce_parsed full, head;
+	const struct bounce_header *a, *b;
+	unsigned int i, count;
+
+	bounce_parse_message(&set, test_pool, input, &full);
+	i_stream_seek(input, 0);
+	bounce_parse_header(&set, test_pool, input, &head);
+	a = array_get(&full.headers, &count);
+	b = array_get(&head.headers, &i);
+	if (i != count || strcmp(full.content_type, head.content_type) != 0)
+		return FALSE;
+	for (i = 0; i < count; i++) {
+		if (strcmp(a[i].name, b[i].name) != 0 ||
+		    strcmp(a[i].value, b[i].value) != 0)
+			return FALSE;
+	}
+	return TRUE;
+}
+
+static bool header_as_message_str(const char *msg)
+{
+	struct istream *input = i_stream_create_from_data(msg, strlen(msg));
+	bool ret = header_as_message(input);
+
+	i_stream_unref(&input);
+	return ret;
+}
+
+static unsigned int header_as_message_dir(const char *path)
+{
+	struct dirent *d;
+	struct stat st;
+	unsigned int count = 0;
+	DIR *dir;
+
+	dir = opendir(path);
+	if (dir == NULL)
+		return 0;
+	while ((d = readdir(dir)) != NULL) {
+		const char *name = d->d_name;
+		size_t len = strlen(name);
+
+		if (name[0] == '.')
+			continue;
+		T_BEGIN {
+			const char *file = t_strconcat(path, "/", name, NULL);
+			struct istream *input;
+
+			if (stat(file, &st) == 0 && S_ISDIR(st.st_mode))
+				count += header_as_message_dir(file);
+			else if (len > 4 && strcmp(name + len - 4, ".eml") == 0) {
+				input = i_stream_create_file(file,
+							     IO_BLOCK_SIZE);
+				if (!header_as_message(input)) {
+					printf("\n    %s: its header alone "
+					       "reads otherwise\n", file);
+					CU_FAIL("header read otherwise");
+				}
+				i_stream_unref(&input);
+				count++;
+			}
+		} T_END;
+		p_clear(test_pool);
+	}
+	(void)closedir(dir);
+	return count;
+}
+
+/* The screen reads the header alone, without decoding a line that needs
+   no decoding (Content-Type and Content-Transfer-Encoding too, which a
+   whole message's decoder must see for the body): the same headers. */
+static void test_mime_header_only(void)
+{
+	CU_ASSERT(header_as_message_str(
+		"From: =?ISO-8859-1?Q?Andr=E9?= <a@example.org>\n"
+		"Subject: =?UTF-8?B?w6ljaGVj?= de\n livraison\n"
+		"X-Long: a\n\tb\n c\n"
+		"Content-Type: multipart/report;\n"
+		" report-type=delivery-status; boundary=\"b1\"\n"
+		"Content-Transfer-Encoding: 7bit\n\n--b1\n\nx\n--b1--\n"));
+	CU_ASSERT(header_as_message_str(
+		"Subject: caf\xc3\xa9\nContent-Type: text/plain; "
+		"charset=\"=?utf-8?q?x?=\"\nContent-Transfer-Encoding: "
+		"base64\n\nZm9v\n"));
+	CU_ASSERT(header_as_message_str("\nno header\n"));
+	CU_ASSERT(header_as_message_str("Subject: no body"));
+	CU_ASSERT(header_as_message_dir(test_samples_dir) > 50);
+	CU_ASSERT(header_as_message_dir(test_corpus_dir) > 150);
+	(void)header_as_message_dir(test_sisimai_dir);
+}
+
 static void add_suites(void)
 {
 	CU_pSuite suite = CU_add_suite("bounce-mime", NULL, NULL);
@@ -186,6 +290,7 @@ static void add_suites(void)
 		    test_mime_report_parts);
 	CU_add_test(suite, "text/rfc822-headers", test_mime_rfc822_headers);
 	CU_add_test(suite, "text limits", test_mime_limits);
+	CU_add_test(suite, "the header alone", test_mime_header_only);
 }
 
 int main(void)

@@ -24,6 +24,7 @@
 #include "str.h"
 #include "strnum.h"
 #include "dict.h"
+#include "dovecot-compat.h"
 #include "bounce-state.h"
 
 #include <dirent.h>
@@ -232,7 +233,7 @@ int main(int argc, char *argv[])
 	struct timeval wall_start, wall_end;
 	int c;
 
-	lib_init();
+	dovecot_compat_tool_init("state-bench", &argc, &argv);
 	i_zero(&set);
 	set.soft_limit = BOUNCE_STATE_DEFAULT_SOFT_LIMIT;
 	set.soft_window = BOUNCE_STATE_DEFAULT_SOFT_WINDOW;
@@ -304,6 +305,6 @@ int main(int argc, char *argv[])
 
 	dict_drivers_unregister_builtin();
 	io_loop_destroy(&ioloop);
-	lib_deinit();
+	dovecot_compat_tool_deinit();
 	return 0;
 }

@@ -34,6 +34,13 @@ int dovecot_compat_dict_init(const char *uri, const char *base_dir,
 			     struct dict **dict_r, const char **error_r);
 void dovecot_compat_dict_deinit(struct dict **dict);
 
+/* Starts a command-line tool that may open a dict: lib_init(), and on 2.4
+   a standalone master service on built-in settings as well, without
+   which 2.4's dict client cannot open a proxy dict. name: the tool's.
+   dovecot_compat_tool_deinit() ends it. */
+void dovecot_compat_tool_init(const char *name, int *argc, char **argv[]);
+void dovecot_compat_tool_deinit(void);
+
 #if DOVECOT_PREREQ(2, 4, 0)
 /* The URI of the dict that event's settings configure with a named filter
    (dict NAME { dict_driver = file, redis or proxy ... }); flags: for

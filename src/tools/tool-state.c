@@ -329,7 +329,7 @@ int main(int argc, char *argv[])
 	unsigned int limit = 0, days = 0;
 	int c, ret;
 
-	lib_init();
+	dovecot_compat_tool_init("bounce-state", &argc, &argv);
 	i_zero(&tool);
 	tool.set.soft_limit = BOUNCE_STATE_DEFAULT_SOFT_LIMIT;
 	tool.set.soft_window = BOUNCE_STATE_DEFAULT_SOFT_WINDOW;
@@ -393,6 +393,6 @@ int main(int argc, char *argv[])
 	pool_unref(&tool.pool);
 	dict_drivers_unregister_builtin();
 	io_loop_destroy(&ioloop);
-	lib_deinit();
+	dovecot_compat_tool_deinit();
 	return ret;
 }

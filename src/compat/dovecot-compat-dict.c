@@ -146,8 +146,9 @@ int dovecot_compat_dict_init(const char *uri, const char *base_dir,
 	const char *error;
 	int ret;
 
-	/* 2.4's dict client reads the service's settings, which a program
-	   without a master service (the tools) has not: it would crash */
+	/* 2.4's dict client reads the master service's settings: without
+	   one (a program not started by dovecot_compat_tool_init()) it
+	   would crash */
 	if (master_service == NULL && str_begins_with(uri, "proxy:")) {
 		*error_r = t_strdup_printf("dict %s: with Dovecot 2.4 this "
 			"program cannot use a proxy dict", uri);

@@ -280,6 +280,17 @@ static void test_format_any_author(void)
 	TEST_ASSERT_RCPT(report, 0, "ann@example.com", "soft",
 			 "quota-issues");
 
+	/* an empty From is a mailer daemon's, an empty address after a
+	   name is not */
+	report = test_classify(
+		"From: <>\nTo: sender@example.org\nSubject: hello\n\n"
+		"Unknown user: ann@example.com\n", NULL);
+	CU_ASSERT_STRING_EQUAL(report->format, "generic");
+	report = test_classify(
+		"From: Bob <>\nTo: sender@example.org\nSubject: hello\n\n"
+		"Unknown user: ann@example.com\n", NULL);
+	CU_ASSERT_STRING_EQUAL(report->format, "none");
+
 	/* a person's Subject alone is no notice */
 	report = test_classify(
 		"Return-Path: <reader@example.org>\n"

@@ -339,12 +339,8 @@ walk_decode_header(struct message_decoder_context **decoder, bool header_only,
 {
 	struct message_header_line *hdr = raw->hdr;
 
-	if (hdr != NULL && header_is_plain(hdr, header_only)) {
-		*block_r = *raw;
-		return TRUE;
-	}
-	if (header_only && hdr == NULL) {
-		/* the header's end: no body is decoded */
+	/* (when only the header is read, its end starts no body) */
+	if (hdr != NULL ? header_is_plain(hdr, header_only) : header_only) {
 		*block_r = *raw;
 		return TRUE;
 	}

@@ -167,14 +167,6 @@ static void screen_file_unmap(void *map, size_t size)
 		i_error("munmap(bounce screen) failed: %m");
 }
 
-void bounce_screen_file_unmap(struct bounce_screen *screen)
-{
-	if (screen->map != NULL) {
-		screen_file_unmap(screen->map, screen->map_size);
-		screen->map = NULL;
-	}
-}
-
 void bounce_screen_file_update(struct bounce_screen *screen,
 			       struct bounce_rules *rules,
 			       const char *rules_path, const char *path)

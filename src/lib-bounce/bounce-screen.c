@@ -15,6 +15,8 @@
 #include "bounce-mime.h"
 #include "bounce-screen.h"
 
+#include <sys/mman.h>
+
 static void screen_init(struct bounce_screen *screen,
 			const struct bounce_settings *set)
 {
@@ -142,7 +144,9 @@ void bounce_screen_free(struct bounce_screen **_screen)
 	}
 	bounce_literal_index_free(&screen->literals);
 	pcre2_match_data_free(screen->md);
-	bounce_screen_file_unmap(screen);
+	/* a screen read from its file (bounce-screen-file.c) */
+	if (screen->map != NULL && munmap(screen->map, screen->map_size) < 0)
+		i_error("munmap(bounce screen) failed: %m");
 	pool_unref(&screen->pool);
 }
 

@@ -42,7 +42,7 @@ struct bounce_screen {
 	/* the codes were decoded from a file (else the rules own them) */
 	bool own_codes;
 	/* the file, mapped while the screen's header names and literals
-	   point into it */
+	   point into it (bounce_screen_free() unmaps it) */
 	void *map;
 	size_t map_size;
 };
@@ -74,7 +74,5 @@ const char *bounce_screen_file_path(const char *rules_cache_path);
 void bounce_screen_file_update(struct bounce_screen *screen,
 			       struct bounce_rules *rules,
 			       const char *rules_path, const char *path);
-/* Unmaps the file a screen was decoded from, if it was. */
-void bounce_screen_file_unmap(struct bounce_screen *screen);
 
 #endif

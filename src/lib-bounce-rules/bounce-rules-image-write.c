@@ -114,7 +114,8 @@ static void w_set(struct image_writer *w, const struct rule_set *set)
 		w_u32(w, array_count(&set->patterns));
 		array_foreach(&set->patterns, pat) {
 			w_re(w, pat->re);
-			w_u32(w, pat->prefiltered ? 1 : 0);
+			w_u32(w, (pat->prefiltered ? PATTERN_PREFILTERED : 0) |
+			      (pat->any_text ? PATTERN_ANY_TEXT : 0));
 			w_u32(w, pat->literal_id);
 			w_strv(w, pat->literals);
 		}

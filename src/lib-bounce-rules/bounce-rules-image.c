@@ -210,7 +210,9 @@ static void r_set(struct image_reader *r, struct rule_set *set)
 	for (i = 0; i < patterns && !r->failed; i++) {
 		pat = array_append_space(&set->patterns);
 		pat->re = r_re(r);
-		pat->prefiltered = r_u32(r) != 0;
+		flags = r_u32(r);
+		pat->prefiltered = (flags & PATTERN_PREFILTERED) != 0;
+		pat->any_text = (flags & PATTERN_ANY_TEXT) != 0;
 		pat->literal_id = r_u32(r);
 		pat->literals = r_strv(r, r->rules->pool);
 		if (pat->literal_id >= r->rules->literal_count &&

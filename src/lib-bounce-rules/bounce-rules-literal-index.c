@@ -139,28 +139,50 @@ static void literal_index_sort(struct bounce_literal_index *index)
 	index->sorted = TRUE;
 }
 
-bool bounce_literal_index_scan(struct bounce_literal_index *index,
-			       const char *text, size_t len, bool *found)
+/* The text lowercased for the scan. U+212A KELVIN SIGN and U+017F LATIN
+   SMALL LETTER LONG S become the 'k' and 's' they match caselessly; any
+   other non-ASCII byte stays, and equals no literal's. */
+static size_t literal_lower_text(const char *text, size_t len,
+				 unsigned char *lower)
+{
+	const unsigned char *p = (const unsigned char *)text;
+	size_t i, n = 0;
+
+	for (i = 0; i < len; i++) {
+		if (p[i] < 0x80)
+			lower[n++] = literal_lower(p[i]);
+		else if (p[i] == 0xe2 && i + 2 < len && p[i + 1] == 0x84 &&
+			 p[i + 2] == 0xaa) {
+			lower[n++] = 'k';
+			i += 2;
+		} else if (p[i] == 0xc5 && i + 1 < len && p[i + 1] == 0xbf) {
+			lower[n++] = 's';
+			i++;
+		} else {
+			lower[n++] = p[i];
+		}
+	}
+	return n;
+}
+
+static void
+literal_index_scan(struct bounce_literal_index *index, const char *text,
+		   size_t len, bool *found)
 {
 	const struct literal_entry *entries, *entry;
 	unsigned char *lower;
 	unsigned int h, j, count;
 	size_t i;
 
-	for (i = 0; i < len; i++) {
-		if ((unsigned char)text[i] >= 0x80)
-			return FALSE;
-	}
 	if (!index->sorted)
 		literal_index_sort(index);
 	/* rules without phrases have an empty index */
 	entries = array_get(&index->entries, &count);
 	if (count == 0)
-		return TRUE;
+		return;
 	T_BEGIN {
 		lower = t_malloc_no0(len + 1);
-		for (i = 0; i < len; i++)
-			lower[i] = literal_lower(text[i]);
+		len = literal_lower_text(text, len, lower);
 		for (i = 0; i + RULES_LITERAL_MIN_LEN <= len; i++) {
 			h = literal_hash(lower + i) & index->mask;
 			for (j = index->bucket[h]; j < index->bucket[h + 1];
@@ -173,6 +195,31 @@ bool bounce_literal_index_scan(struct bounce_literal_index *index,
 			}
 		}
 	} T_END;
+}
+
+bool bounce_literal_index_scan(struct bounce_literal_index *index,
+			       const char *text, size_t len, bool *found)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if ((unsigned char)text[i] >= 0x80)
+			return FALSE;
+	}
+	literal_index_scan(index, text, len, found);
+	return TRUE;
+}
+
+bool bounce_literal_index_scan_any(struct bounce_literal_index *index,
+				   const char *text, size_t len, bool *found)
+{
+	size_t i;
+
+	literal_index_scan(index, text, len, found);
+	for (i = 0; i < len; i++) {
+		if ((unsigned char)text[i] >= 0x80)
+			return FALSE;
+	}
 	return TRUE;
 }
 

@@ -8,12 +8,14 @@
    and gives up on anything else, so a literal it returns is always
    required.
 
-   The index is used only for ASCII texts, so the literals are those an
-   ASCII text must contain: an alternative that needs a non-ASCII
-   character (a word in French, Russian or Japanese) cannot match one,
-   and needs no literal. Caselessly only two non-ASCII characters match
-   ASCII ones, U+212A KELVIN SIGN ('k') and U+017F LATIN SMALL LETTER
-   LONG S ('s'); they are read as unknown text. */
+   The literals are those an ASCII text must contain: an alternative
+   that needs a non-ASCII character (a word in French, Russian or
+   Japanese) cannot match one, and needs no literal. So they filter a
+   non-ASCII text only for a pattern without such characters (whose
+   literals are then required of any text). Caselessly only two
+   non-ASCII characters match ASCII ones, U+212A KELVIN SIGN ('k') and
+   U+017F LATIN SMALL LETTER LONG S ('s'); in a pattern they are read as
+   unknown text, in a scanned text as the letters they match. */
 
 #include "lib.h"
 #include "array.h"

@@ -44,6 +44,14 @@ const char *bounce_literal_index_get(struct bounce_literal_index *index,
    may match ASCII ones caselessly (U+212A KELVIN SIGN is a 'k'). */
 bool bounce_literal_index_scan(struct bounce_literal_index *index,
 			       const char *text, size_t len, bool *found);
+/* The same over any text, which it returns whether is ASCII. Over one
+   that is not, found[] holds only for the patterns with no non-ASCII
+   character: the literals of one with a word in French or Japanese leave
+   out what only a non-ASCII text can match (bounce_rules_literals()),
+   while an ASCII literal is matched caselessly only by ASCII letters and
+   U+212A and U+017F, which the scan reads as 'k' and 's'. */
+bool bounce_literal_index_scan_any(struct bounce_literal_index *index,
+				   const char *text, size_t len, bool *found);
 void bounce_literal_index_free(struct bounce_literal_index **index);
 
 #endif

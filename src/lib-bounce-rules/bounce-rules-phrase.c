@@ -81,18 +81,19 @@ bounce_rules_match_phrase_in(struct bounce_rules *rules, const char *text,
 {
 	const struct bounce_rule *rule;
 	struct phrase_group *group;
-	const bool *found = NULL;
 	size_t len = strlen(text);
+	bool ascii;
 
-	/* Which patterns can match at all: unknown for a non-ASCII text */
+	/* Which patterns can match at all (for a non-ASCII text, known
+	   only of the patterns without a non-ASCII character) */
 	memset(rules->literal_found, 0, rules->literal_count);
-	if (bounce_literal_index_scan(rules->literals, text, len,
-				      rules->literal_found))
-		found = rules->literal_found;
+	ascii = bounce_literal_index_scan_any(rules->literals, text, len,
+					      rules->literal_found);
 	array_foreach_modifiable(&rules->phrases, group) {
 		if (groups != NULL && !groups_cover(groups, group->name))
 			continue;
-		rule = rule_set_match(rules, &group->set, text, found);
+		rule = rule_set_match(rules, &group->set, text,
+				      rules->literal_found, ascii);
 		if (rule != NULL)
 			return rule;
 	}

@@ -22,6 +22,9 @@ struct rule_pattern {
 	   every match contains (else the pattern always runs), and the
 	   pattern's number there */
 	bool prefiltered;
+	/* the pattern has no non-ASCII character, so its literals hold
+	   for a non-ASCII text too (bounce_literal_index_scan_any()) */
+	bool any_text;
 	unsigned int literal_id;
 	/* a set without the prefilter (the subjects): the pattern's
 	   literals or NULL, for the header screen
@@ -150,14 +153,16 @@ bool rule_set_may_match(struct rule_set *set, const char *text, size_t len);
 int rule_set_mark(struct bounce_rules *rules, const struct rule_set *set);
 /* The index of the set's rule whose match in text starts leftmost, the
    earlier rule on a tie, and where it starts; -1 when none matches. With
-   found, phrase patterns whose literals text lacks are skipped. */
+   found, phrase patterns whose literals text lacks are skipped (for a
+   text that is not ASCII, as text_ascii says, only those whose literals
+   hold for any text). */
 int rule_set_first(struct bounce_rules *rules, struct rule_set *set,
 		   const char *text, size_t len, const bool *found,
-		   size_t *start_r);
+		   bool text_ascii, size_t *start_r);
 /* The rule of rule_set_first() in the NUL-terminated text, or NULL. */
 const struct bounce_rule *
 rule_set_match(struct bounce_rules *rules, struct rule_set *set,
-	       const char *text, const bool *found);
+	       const char *text, const bool *found, bool text_ascii);
 
 /* bounce-rules-phrase.c: the phrase group of this name, added (after the
    others, with no order) when there is none. */

@@ -14,6 +14,15 @@
 #include "bounce-rules-literal.h"
 #include "bounce-rules-private.h"
 
+static bool pattern_is_ascii(const char *pattern)
+{
+	for (; *pattern != '\0'; pattern++) {
+		if ((unsigned char)*pattern >= 0x80)
+			return FALSE;
+	}
+	return TRUE;
+}
+
 static void
 rule_set_add_literals(struct bounce_rules_cache *cache, struct rule_set *set,
 		      const char *pattern)
@@ -67,6 +76,8 @@ int rule_set_add(struct bounce_rules *rules, struct bounce_rules_cache *cache,
 
 			pat->literal_id = rules->literal_count++;
 			pat->prefiltered = literals != NULL;
+			pat->any_text = literals != NULL &&
+				pattern_is_ascii(pattern);
 			if (literals != NULL) {
 				bounce_literal_index_add(rules->literals,
 							 literals,
@@ -133,7 +144,7 @@ int rule_set_mark(struct bounce_rules *rules, const struct rule_set *set)
 
 int rule_set_first(struct bounce_rules *rules, struct rule_set *set,
 		   const char *text, size_t len, const bool *found,
-		   size_t *start_r)
+		   bool text_ascii, size_t *start_r)
 {
 	struct rule_pattern *pat;
 	size_t start, end, best_start = SIZE_MAX;
@@ -154,6 +165,7 @@ int rule_set_first(struct bounce_rules *rules, struct rule_set *set,
 	pat = array_get_modifiable(&set->patterns, &count);
 	for (i = 0; i < count && best_start > 0; i++) {
 		if (found != NULL && pat[i].prefiltered &&
+		    (text_ascii || pat[i].any_text) &&
 		    !found[pat[i].literal_id])
 			continue;
 		if (rules_exec_counted(rules, pat[i].re, &pat[i].scanned,
@@ -171,11 +183,12 @@ int rule_set_first(struct bounce_rules *rules, struct rule_set *set,
 
 const struct bounce_rule *
 rule_set_match(struct bounce_rules *rules, struct rule_set *set,
-	       const char *text, const bool *found)
+	       const char *text, const bool *found, bool text_ascii)
 {
 	size_t start;
 	int idx;
 
-	idx = rule_set_first(rules, set, text, strlen(text), found, &start);
+	idx = rule_set_first(rules, set, text, strlen(text), found,
+			     text_ascii, &start);
 	return idx < 0 ? NULL : array_idx(&set->rules, idx);
 }

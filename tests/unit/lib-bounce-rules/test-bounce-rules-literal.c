@@ -41,7 +41,8 @@ static void test_literals_found(void)
 	/* matched caselessly: kept in lowercase */
 	CU_ASSERT_STRING_EQUAL(literals("Mailbox FULL"), "mailbox full");
 	/* an alternative that needs a non-ASCII character needs no literal:
-	   no ASCII text (the only kind the index is used for) matches it */
+	   no ASCII text matches it (a non-ASCII text is filtered only for
+	   patterns without such characters) */
 	CU_ASSERT_STRING_EQUAL(literals("bo\xc3\xaete pleine"), "");
 	CU_ASSERT_STRING_EQUAL(literals("\xe5\x9f\x9f\xe5\x90\x8d.*"), "");
 	CU_ASSERT_STRING_EQUAL(literals(
@@ -165,6 +166,49 @@ static void test_index_scan(void)
 	CU_ASSERT_PTR_NULL(index);
 }
 
+/* Over any text: found[] is set in a non-ASCII text too, where KELVIN
+   SIGN and LONG S are read as the 'k' and 's' they match caselessly. */
+static void test_index_scan_any(void)
+{
+	struct bounce_literal_index *index = bounce_literal_index_create();
+	const char *const lits0[] = { "user unknown", NULL };
+	const char *const lits1[] = { "spam", NULL };
+	const char *text;
+	bool found[2];
+
+	bounce_literal_index_add(index, lits0, 0);
+	bounce_literal_index_add(index, lits1, 1);
+
+	memset(found, 0, sizeof(found));
+	text = "destinataire inconnu \xe2\x80\x94 User Unknown";
+	CU_ASSERT_FALSE(bounce_literal_index_scan_any(index, text,
+						      strlen(text), found));
+	CU_ASSERT_TRUE(found[0]);
+	CU_ASSERT_FALSE(found[1]);
+
+	memset(found, 0, sizeof(found));
+	text = "u\xc5\xbf" "er un\xe2\x84\xaanown: \xc5\xbfPAM";
+	CU_ASSERT_FALSE(bounce_literal_index_scan_any(index, text,
+						      strlen(text), found));
+	CU_ASSERT_TRUE(found[0]);
+	CU_ASSERT_TRUE(found[1]);
+
+	/* a sign cut off by the text's end is no letter */
+	memset(found, 0, sizeof(found));
+	text = "user un\xe2\x84\xaanown";
+	CU_ASSERT_FALSE(bounce_literal_index_scan_any(index, text,
+						      strlen(text) - 5, found));
+	CU_ASSERT_FALSE(found[0]);
+
+	/* an ASCII text is scanned as by bounce_literal_index_scan() */
+	memset(found, 0, sizeof(found));
+	CU_ASSERT_TRUE(bounce_literal_index_scan_any(index, "no spam", 7,
+						     found));
+	CU_ASSERT_FALSE(found[0]);
+	CU_ASSERT_TRUE(found[1]);
+	bounce_literal_index_free(&index);
+}
+
 static void add_suites(void)
 {
 	CU_pSuite suite = CU_add_suite("bounce-rules-literal", NULL, NULL);
@@ -174,6 +218,8 @@ static void add_suites(void)
 	CU_add_test(suite, "patterns without known literals",
 		    test_literals_unknown);
 	CU_add_test(suite, "finding the literals in a text", test_index_scan);
+	CU_add_test(suite, "finding the literals in a non-ASCII text",
+		    test_index_scan_any);
 	CU_add_test(suite, "non-ASCII characters matching ASCII ones",
 		    test_caseless_ascii);
 }

@@ -124,6 +124,33 @@ static void test_phrases_and_groups(void)
 	bounce_rules_free(&rules);
 }
 
+/* A non-ASCII diagnostic is filtered by the literals of the patterns
+   without a non-ASCII character; the others are run over it. */
+static void test_phrases_non_ascii(void)
+{
+	struct bounce_rules *rules;
+	const struct bounce_rule *rule;
+
+	rules = load_ok(write_rules("nonascii.rules",
+		"phrase quota-issues bo\xc3\xaete pleine|mailbox (?:is )?full\n"
+		"phrase bad-mailbox user unknown\n"));
+	rule = bounce_rules_match_phrase(rules, "BO\xc3\x8eTE PLEINE");
+	CU_ASSERT_FATAL(rule != NULL);
+	CU_ASSERT_STRING_EQUAL(rule->id, "nonascii.rules:1");
+	rule = bounce_rules_match_phrase(rules,
+		"destinataire inconnu \xe2\x80\x94 user unknown");
+	CU_ASSERT_FATAL(rule != NULL);
+	CU_ASSERT_STRING_EQUAL(rule->id, "nonascii.rules:2");
+	/* KELVIN SIGN and LONG S match 'k' and 's' */
+	rule = bounce_rules_match_phrase(rules,
+		"\xc3\xa9" "chec: u\xc5\xbf" "er un\xe2\x84\xaanown");
+	CU_ASSERT_FATAL(rule != NULL);
+	CU_ASSERT_STRING_EQUAL(rule->id, "nonascii.rules:2");
+	CU_ASSERT_PTR_NULL(bounce_rules_match_phrase(rules,
+		"\xc3\xa9" "chec: all fine"));
+	bounce_rules_free(&rules);
+}
+
 /* Rules may have no phrase at all (a site's own small set): matching a
    text against them finds nothing, and does not fail. */
 static void test_no_phrases(void)
@@ -421,6 +448,8 @@ static void add_suites(void)
 	CU_add_test(suite, "classifier init errors",
 		    test_classifier_init_errors);
 	CU_add_test(suite, "phrase groups and order", test_phrases_and_groups);
+	CU_add_test(suite, "phrases over a non-ASCII text",
+		    test_phrases_non_ascii);
 	CU_add_test(suite, "status wildcards", test_status_wildcards);
 	CU_add_test(suite, "rules without phrases", test_no_phrases);
 	CU_add_test(suite, "CRLF, blank lines, no final newline",

@@ -11,10 +11,16 @@
 /* Room an index starts with: most are an alternation's few literals, and
    the big ones are reserved at once (bounce_literal_index_reserve()). */
 #define LITERAL_INDEX_INIT_COUNT 16
+/* A text up to this long is lowercased on the stack, not the data
+   stack: most are a header's value or a diagnostic. */
+#define LITERAL_STACK_TEXT 512
 
 struct literal_entry {
 	const char *literal;
 	unsigned int len, id, hash;
+	/* the first three characters, compared before the rest: a
+	   bucket's entries mostly start otherwise */
+	uint32_t head;
 };
 
 struct bounce_literal_index {
@@ -32,6 +38,11 @@ struct bounce_literal_index {
 static inline unsigned char literal_lower(unsigned char c)
 {
 	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
+}
+
+static inline uint32_t literal_head(const unsigned char *p)
+{
+	return p[0] | (p[1] << 8) | ((uint32_t)p[2] << 16);
 }
 
 static unsigned int literal_hash(const unsigned char *p)
@@ -64,6 +75,7 @@ void bounce_literal_index_add_static(struct bounce_literal_index *index,
 	entry->len = len;
 	entry->id = id;
 	entry->hash = literal_hash((const unsigned char *)literal);
+	entry->head = literal_head((const unsigned char *)literal);
 	index->sorted = FALSE;
 }
 
@@ -166,34 +178,52 @@ static size_t literal_lower_text(const char *text, size_t len,
 }
 
 static void
+literal_scan_lower(const struct bounce_literal_index *index,
+		   const unsigned char *lower, size_t len, bool *found)
+{
+	const struct literal_entry *entries, *entry;
+	unsigned int h, j;
+	uint32_t head;
+	size_t i;
+
+	entries = array_front(&index->entries);
+	for (i = 0; i + RULES_LITERAL_MIN_LEN <= len; i++) {
+		h = literal_hash(lower + i) & index->mask;
+		if (index->bucket[h] == index->bucket[h + 1])
+			continue;
+		head = literal_head(lower + i);
+		for (j = index->bucket[h]; j < index->bucket[h + 1]; j++) {
+			entry = &entries[j];
+			if (entry->head == head && !found[entry->id] &&
+			    entry->len <= len - i &&
+			    memcmp(lower + i + 3, entry->literal + 3,
+				   entry->len - 3) == 0)
+				found[entry->id] = TRUE;
+		}
+	}
+}
+
+static void
 literal_index_scan(struct bounce_literal_index *index, const char *text,
 		   size_t len, bool *found)
 {
-	const struct literal_entry *entries, *entry;
-	unsigned char *lower;
-	unsigned int h, j, count;
-	size_t i;
+	unsigned char stack_lower[LITERAL_STACK_TEXT];
 
 	if (!index->sorted)
 		literal_index_sort(index);
 	/* rules without phrases have an empty index */
-	entries = array_get(&index->entries, &count);
-	if (count == 0)
+	if (array_count(&index->entries) == 0)
 		return;
+	if (len <= sizeof(stack_lower)) {
+		len = literal_lower_text(text, len, stack_lower);
+		literal_scan_lower(index, stack_lower, len, found);
+		return;
+	}
 	T_BEGIN {
-		lower = t_malloc_no0(len + 1);
+		unsigned char *lower = t_malloc_no0(len);
+
 		len = literal_lower_text(text, len, lower);
-		for (i = 0; i + RULES_LITERAL_MIN_LEN <= len; i++) {
-			h = literal_hash(lower + i) & index->mask;
-			for (j = index->bucket[h]; j < index->bucket[h + 1];
-			     j++) {
-				entry = &entries[j];
-				if (!found[entry->id] && entry->len <= len - i &&
-				    memcmp(lower + i, entry->literal,
-					   entry->len) == 0)
-					found[entry->id] = TRUE;
-			}
-		}
+		literal_scan_lower(index, lower, len, found);
 	} T_END;
 }
 

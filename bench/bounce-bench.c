@@ -143,10 +143,11 @@ bench_round(struct bounce_classifier *cls, const ARRAY_TYPE(bench_msg) *msgs,
 	pool_t pool;
 	size_t used;
 
+	/* As bounce-classify does: one pool for the reports, cleared after
+	   each message. */
+	pool = pool_alloconly_create("bench report", 8192);
 	res->failed = res->recipients = 0;
 	array_foreach(msgs, msg) {
-		/* As the tools and the plugin do: a pool per message. */
-		pool = pool_alloconly_create("bench report", 8192);
 		input = i_stream_create_from_data(msg->data, msg->size);
 		report = bounce_classify(cls, pool, input, NULL);
 		if (bounce_report_primary(report) != NULL)
@@ -159,9 +160,10 @@ bench_round(struct bounce_classifier *cls, const ARRAY_TYPE(bench_msg) *msgs,
 			res->pool_msg = msg->name;
 		}
 		i_stream_unref(&input);
-		pool_unref(&pool);
+		p_clear(pool);
 		res->bytes += msg->size;
 	}
+	pool_unref(&pool);
 	res->messages += array_count(msgs);
 	res->rounds++;
 }

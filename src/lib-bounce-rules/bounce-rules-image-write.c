@@ -115,8 +115,10 @@ static void w_set(struct image_writer *w, const struct rule_set *set)
 		array_foreach(&set->patterns, pat) {
 			w_re(w, pat->re);
 			w_u32(w, (pat->prefiltered ? PATTERN_PREFILTERED : 0) |
-			      (pat->any_text ? PATTERN_ANY_TEXT : 0));
+			      (pat->any_prefiltered ?
+			       PATTERN_ANY_PREFILTERED : 0));
 			w_u32(w, pat->literal_id);
+			w_u32(w, pat->any_literal_id);
 			w_strv(w, pat->literals);
 		}
 	}

@@ -212,10 +212,12 @@ static void r_set(struct image_reader *r, struct rule_set *set)
 		pat->re = r_re(r);
 		flags = r_u32(r);
 		pat->prefiltered = (flags & PATTERN_PREFILTERED) != 0;
-		pat->any_text = (flags & PATTERN_ANY_TEXT) != 0;
+		pat->any_prefiltered = (flags & PATTERN_ANY_PREFILTERED) != 0;
 		pat->literal_id = r_u32(r);
+		pat->any_literal_id = r_u32(r);
 		pat->literals = r_strv(r, r->rules->pool);
-		if (pat->literal_id >= r->rules->literal_count &&
+		if ((pat->literal_id >= r->rules->literal_count ||
+		     pat->any_literal_id >= r->rules->literal_count) &&
 		    set->prefilter)
 			r->failed = TRUE;
 	}

@@ -25,6 +25,9 @@
 struct literal_parser {
 	const unsigned char *p;
 	size_t pos;
+	/* the literals any text must contain: a non-ASCII character is
+	   unknown text, not one an ASCII text lacks */
+	bool any_text;
 	bool fail;
 };
 
@@ -235,7 +238,7 @@ static enum literal_atom literal_not_ascii(struct literal_parser *lp)
 	if ((len == 3 && memcmp(p, "\xe2\x84\xaa", 3) == 0) ||
 	    (len == 2 && memcmp(p, "\xc5\xbf", 2) == 0))
 		return LITERAL_ATOM_OTHER;
-	return LITERAL_ATOM_NOT_ASCII;
+	return lp->any_text ? LITERAL_ATOM_OTHER : LITERAL_ATOM_NOT_ASCII;
 }
 
 static enum literal_atom
@@ -428,7 +431,8 @@ literal_alternation(struct literal_parser *lp, ARRAY_TYPE(const_string) *set,
 	}
 }
 
-const char *const *bounce_rules_literals(pool_t pool, const char *pattern)
+static const char *const *
+literals_extract(pool_t pool, const char *pattern, bool any_text)
 {
 	ARRAY_TYPE(const_string) set, result = ARRAY_INIT;
 	struct literal_parser lp;
@@ -436,10 +440,11 @@ const char *const *bounce_rules_literals(pool_t pool, const char *pattern)
 	bool known;
 
 	if (pool->datastack_pool)
-		i_panic("bounce_rules_literals() needs a pool that outlives "
+		i_panic("bounce_rules_literals*() need a pool that outlives "
 			"the data stack frame");
 	i_zero(&lp);
 	lp.p = (const unsigned char *)pattern;
+	lp.any_text = any_text;
 	T_BEGIN {
 		t_array_init(&set, 16);
 		literal_alternation(&lp, &set, &known);
@@ -458,4 +463,15 @@ const char *const *bounce_rules_literals(pool_t pool, const char *pattern)
 		return NULL;
 	array_append_zero(&result);
 	return array_front(&result);
+}
+
+const char *const *bounce_rules_literals(pool_t pool, const char *pattern)
+{
+	return literals_extract(pool, pattern, FALSE);
+}
+
+const char *const *
+bounce_rules_literals_any_text(pool_t pool, const char *pattern)
+{
+	return literals_extract(pool, pattern, TRUE);
 }

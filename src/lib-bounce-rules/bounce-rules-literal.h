@@ -15,6 +15,11 @@
    extraction does not know make it give up, never guess. */
 const char *const *
 bounce_rules_literals(pool_t pool, const char *pattern);
+/* The literals one of which every match contains in any text, ASCII or
+   not: those of bounce_rules_literals() for a pattern without non-ASCII
+   characters; in one with them, such a character is unknown text. */
+const char *const *
+bounce_rules_literals_any_text(pool_t pool, const char *pattern);
 
 struct bounce_literal_index;
 
@@ -45,11 +50,11 @@ const char *bounce_literal_index_get(struct bounce_literal_index *index,
 bool bounce_literal_index_scan(struct bounce_literal_index *index,
 			       const char *text, size_t len, bool *found);
 /* The same over any text, which it returns whether is ASCII. Over one
-   that is not, found[] holds only for the patterns with no non-ASCII
-   character: the literals of one with a word in French or Japanese leave
-   out what only a non-ASCII text can match (bounce_rules_literals()),
-   while an ASCII literal is matched caselessly only by ASCII letters and
-   U+212A and U+017F, which the scan reads as 'k' and 's'. */
+   that is not, found[] holds only for literals of
+   bounce_rules_literals_any_text(): those of bounce_rules_literals()
+   leave out what only a non-ASCII text can match (a word in French or
+   Japanese). An ASCII literal is matched caselessly only by ASCII
+   letters and U+212A and U+017F, which the scan reads as 'k' and 's'. */
 bool bounce_literal_index_scan_any(struct bounce_literal_index *index,
 				   const char *text, size_t len, bool *found);
 void bounce_literal_index_free(struct bounce_literal_index **index);

@@ -19,13 +19,12 @@ struct rule_pattern {
 	/* bytes run over so far, until it is JIT-compiled */
 	size_t scanned;
 	/* phrases: whether the literal index knows literals one of which
-	   every match contains (else the pattern always runs), and the
-	   pattern's number there */
-	bool prefiltered;
-	/* the pattern has no non-ASCII character, so its literals hold
-	   for a non-ASCII text too (bounce_literal_index_scan_any()) */
-	bool any_text;
-	unsigned int literal_id;
+	   every match in an ASCII text contains (else the pattern always
+	   runs), and the pattern's number there; the same for any text
+	   (bounce_rules_literals_any_text(), the same number when the
+	   pattern has no non-ASCII character) */
+	bool prefiltered, any_prefiltered;
+	unsigned int literal_id, any_literal_id;
 	/* a set without the prefilter (the subjects): the pattern's
 	   literals or NULL, for the header screen
 	   (bounce_rules_header_marks()) */
@@ -154,8 +153,8 @@ int rule_set_mark(struct bounce_rules *rules, const struct rule_set *set);
 /* The index of the set's rule whose match in text starts leftmost, the
    earlier rule on a tie, and where it starts; -1 when none matches. With
    found, phrase patterns whose literals text lacks are skipped (for a
-   text that is not ASCII, as text_ascii says, only those whose literals
-   hold for any text). */
+   text that is not ASCII, as text_ascii says, by their literals for any
+   text). */
 int rule_set_first(struct bounce_rules *rules, struct rule_set *set,
 		   const char *text, size_t len, const bool *found,
 		   bool text_ascii, size_t *start_r);

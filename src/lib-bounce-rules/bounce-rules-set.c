@@ -23,6 +23,28 @@ static bool pattern_is_ascii(const char *pattern)
 	return TRUE;
 }
 
+/* A phrase pattern's literals for a non-ASCII text: without non-ASCII
+   characters, those it has for an ASCII one. */
+static void
+rule_pattern_add_any_text(struct bounce_rules *rules,
+			  struct rule_pattern *pat, const char *pattern)
+{
+	const char *const *literals;
+
+	if (pattern_is_ascii(pattern)) {
+		pat->any_literal_id = pat->literal_id;
+		pat->any_prefiltered = pat->prefiltered;
+		return;
+	}
+	literals = bounce_rules_literals_any_text(rules->pool, pattern);
+	pat->any_literal_id = rules->literal_count++;
+	pat->any_prefiltered = literals != NULL;
+	if (literals != NULL) {
+		bounce_literal_index_add(rules->literals, literals,
+					 pat->any_literal_id);
+	}
+}
+
 static void
 rule_set_add_literals(struct bounce_rules_cache *cache, struct rule_set *set,
 		      const char *pattern)
@@ -76,13 +98,12 @@ int rule_set_add(struct bounce_rules *rules, struct bounce_rules_cache *cache,
 
 			pat->literal_id = rules->literal_count++;
 			pat->prefiltered = literals != NULL;
-			pat->any_text = literals != NULL &&
-				pattern_is_ascii(pattern);
 			if (literals != NULL) {
 				bounce_literal_index_add(rules->literals,
 							 literals,
 							 pat->literal_id);
 			}
+			rule_pattern_add_any_text(rules, pat, pattern);
 		} else {
 			pat->literals = rules_pattern_literals_keep(
 				rules, cache, pattern, 0);
@@ -164,9 +185,11 @@ int rule_set_first(struct bounce_rules *rules, struct rule_set *set,
 		return -1;
 	pat = array_get_modifiable(&set->patterns, &count);
 	for (i = 0; i < count && best_start > 0; i++) {
-		if (found != NULL && pat[i].prefiltered &&
-		    (text_ascii || pat[i].any_text) &&
-		    !found[pat[i].literal_id])
+		if (found != NULL &&
+		    (text_ascii ? pat[i].prefiltered &&
+				  !found[pat[i].literal_id] :
+				  pat[i].any_prefiltered &&
+				  !found[pat[i].any_literal_id]))
 			continue;
 		if (rules_exec_counted(rules, pat[i].re, &pat[i].scanned,
 				       text, len, 0) <= 0)

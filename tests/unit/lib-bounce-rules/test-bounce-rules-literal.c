@@ -110,6 +110,31 @@ static void test_caseless_ascii(void)
 	CU_ASSERT_EQUAL(cp[1], 0x212a);
 }
 
+static const char *literals_any_text(const char *pattern)
+{
+	const char *const *lits =
+		bounce_rules_literals_any_text(test_pool, pattern);
+
+	return lits == NULL ? NULL : t_strarray_join(lits, "|");
+}
+
+/* For any text a non-ASCII character is unknown text: the alternatives
+   that need one are filtered by their ASCII parts, or not at all. */
+static void test_literals_any_text(void)
+{
+	CU_ASSERT_STRING_EQUAL(literals_any_text("Mailbox FULL"),
+			       "mailbox full");
+	CU_ASSERT_STRING_EQUAL(literals_any_text(
+		"bo\xc3\xaete pleine|mailbox (?:is )?full"),
+		"te pleine|mailbox ");
+	CU_ASSERT_STRING_EQUAL(literals_any_text(
+		"(?:\xe6\xba\x80|\xe4\xb8\x80\xe6\x9d\xaf) quota|over quota"),
+		" quota|over quota");
+	CU_ASSERT_PTR_NULL(literals_any_text("\xe5\x9f\x9f\xe5\x90\x8d.*"));
+	CU_ASSERT_PTR_NULL(literals_any_text(
+		"\xe5\x9f\x9f\xe5\x90\x8d|mailbox full"));
+}
+
 static void test_literals_unknown(void)
 {
 	/* nothing long enough must occur */
@@ -217,6 +242,7 @@ static void add_suites(void)
 		    test_literals_found);
 	CU_add_test(suite, "patterns without known literals",
 		    test_literals_unknown);
+	CU_add_test(suite, "literals for any text", test_literals_any_text);
 	CU_add_test(suite, "finding the literals in a text", test_index_scan);
 	CU_add_test(suite, "finding the literals in a non-ASCII text",
 		    test_index_scan_any);

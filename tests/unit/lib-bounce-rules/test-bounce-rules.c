@@ -138,6 +138,10 @@ static void test_phrases_non_ascii(void)
 	CU_ASSERT_FATAL(rule != NULL);
 	CU_ASSERT_STRING_EQUAL(rule->id, "nonascii.rules:1");
 	rule = bounce_rules_match_phrase(rules,
+		"\xc3\xa9" "chec: Mailbox is full");
+	CU_ASSERT_FATAL(rule != NULL);
+	CU_ASSERT_STRING_EQUAL(rule->id, "nonascii.rules:1");
+	rule = bounce_rules_match_phrase(rules,
 		"destinataire inconnu \xe2\x80\x94 user unknown");
 	CU_ASSERT_FATAL(rule != NULL);
 	CU_ASSERT_STRING_EQUAL(rule->id, "nonascii.rules:2");

@@ -68,6 +68,8 @@ int rules_format_parse_line(struct rules_parser *parser, const char *line)
 			match->literals = rules_pattern_literals_keep(
 				parser->rules, parser->cache, line,
 				PCRE2_MULTILINE);
+			match->literals_any_text = match->literals != NULL &&
+				rules_pattern_is_ascii(line);
 		}
 		return 0;
 	}

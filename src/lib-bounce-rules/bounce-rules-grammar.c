@@ -319,6 +319,8 @@ int rules_parse_directive(struct rules_parser *parser, const char *word,
 		match->re = re;
 		match->literals = rules_pattern_literals_keep(
 			rules, parser->cache, line, PCRE2_MULTILINE);
+		match->literals_any_text = match->literals != NULL &&
+			rules_pattern_is_ascii(line);
 		return 0;
 	}
 	parser->error = t_strdup_printf("unknown directive '%s'", word);

@@ -120,6 +120,7 @@ static void w_set(struct image_writer *w, const struct rule_set *set)
 			w_u32(w, pat->literal_id);
 			w_u32(w, pat->any_literal_id);
 			w_strv(w, pat->literals);
+			w_u32(w, pat->literals_any_text ? 1 : 0);
 		}
 	}
 	w_re(w, set->all.re);
@@ -166,6 +167,7 @@ w_matches(struct image_writer *w, const ARRAY_TYPE(bounce_format_match) *matches
 		w_str(w, match->header);
 		w_re(w, match->re);
 		w_strv(w, match->literals);
+		w_u32(w, match->literals_any_text ? 1 : 0);
 	}
 }
 

@@ -216,6 +216,7 @@ static void r_set(struct image_reader *r, struct rule_set *set)
 		pat->literal_id = r_u32(r);
 		pat->any_literal_id = r_u32(r);
 		pat->literals = r_strv(r, r->rules->pool);
+		pat->literals_any_text = r_u32(r) != 0;
 		if ((pat->literal_id >= r->rules->literal_count ||
 		     pat->any_literal_id >= r->rules->literal_count) &&
 		    set->prefilter)
@@ -283,6 +284,7 @@ r_matches(struct image_reader *r, ARRAY_TYPE(bounce_format_match) *matches,
 		match->header = r_str_or_null(r);
 		match->re = r_re(r);
 		match->literals = r_strv(r, r->rules->pool);
+		match->literals_any_text = r_u32(r) != 0;
 		if (match->header == NULL && !body_ok)
 			r->failed = TRUE;
 	}

@@ -12,7 +12,7 @@ struct bounce_rules;
 struct bounce_rules_cache;
 
 /* The format's version and markers, shared by reading and writing. */
-#define IMAGE_VERSION 7
+#define IMAGE_VERSION 8
 #define IMAGE_NONE 0xffffffffU
 #define SET_ALTERNATION 0x01
 #define SET_PREFILTER 0x02

@@ -151,6 +151,7 @@ header_marks_add_set(struct bounce_rules *rules, const struct rule_set *set,
 		mark->header = header;
 		mark->re = pat->re;
 		mark->literals = pat->literals;
+		mark->literals_any_text = pat->literals_any_text;
 	}
 }
 

@@ -32,6 +32,15 @@ rules_pattern_literals(struct bounce_rules_cache *cache, const char *pattern)
 	return bounce_rules_cache_literals(cache, pattern, RULES_COMPILE_FLAGS);
 }
 
+bool rules_pattern_is_ascii(const char *pattern)
+{
+	for (; *pattern != '\0'; pattern++) {
+		if ((unsigned char)*pattern >= 0x80)
+			return FALSE;
+	}
+	return TRUE;
+}
+
 const char *const *
 rules_pattern_literals_keep(struct bounce_rules *rules,
 			    struct bounce_rules_cache *cache,

@@ -27,8 +27,10 @@ struct rule_pattern {
 	unsigned int literal_id, any_literal_id;
 	/* a set without the prefilter (the subjects): the pattern's
 	   literals or NULL, for the header screen
-	   (bounce_rules_header_marks()) */
+	   (bounce_rules_header_marks()), and whether they hold for any
+	   text */
 	const char *const *literals;
+	bool literals_any_text;
 };
 
 struct rule_set {
@@ -123,6 +125,9 @@ rules_compile_pattern(struct bounce_rules_cache *cache, const char *pattern,
 		      uint32_t flags, const char **error_r);
 const char *const *
 rules_pattern_literals(struct bounce_rules_cache *cache, const char *pattern);
+/* Whether pattern has no non-ASCII character: then its literals are
+   required of any text, not only of an ASCII one. */
+bool rules_pattern_is_ascii(const char *pattern);
 /* The same, of a pattern compiled with these flags too, in the rules'
    pool (which outlives the cache). */
 const char *const *

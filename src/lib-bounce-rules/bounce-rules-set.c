@@ -14,15 +14,6 @@
 #include "bounce-rules-literal.h"
 #include "bounce-rules-private.h"
 
-static bool pattern_is_ascii(const char *pattern)
-{
-	for (; *pattern != '\0'; pattern++) {
-		if ((unsigned char)*pattern >= 0x80)
-			return FALSE;
-	}
-	return TRUE;
-}
-
 /* A phrase pattern's literals for a non-ASCII text: without non-ASCII
    characters, those it has for an ASCII one. */
 static void
@@ -31,7 +22,7 @@ rule_pattern_add_any_text(struct bounce_rules *rules,
 {
 	const char *const *literals;
 
-	if (pattern_is_ascii(pattern)) {
+	if (rules_pattern_is_ascii(pattern)) {
 		pat->any_literal_id = pat->literal_id;
 		pat->any_prefiltered = pat->prefiltered;
 		return;
@@ -107,6 +98,8 @@ int rule_set_add(struct bounce_rules *rules, struct bounce_rules_cache *cache,
 		} else {
 			pat->literals = rules_pattern_literals_keep(
 				rules, cache, pattern, 0);
+			pat->literals_any_text = pat->literals != NULL &&
+				rules_pattern_is_ascii(pattern);
 		}
 	}
 	array_push_back(&set->rules, rule);

@@ -28,8 +28,10 @@ struct bounce_format_match {
 	const char *header;	/* NULL: the notification text */
 	pcre2_code *re;
 	/* the literals one of which every match in an ASCII text contains
-	   (bounce_rules_literals()), or NULL when none are known */
+	   (bounce_rules_literals()), or NULL when none are known; and
+	   whether they hold for any text (the pattern is all ASCII) */
 	const char *const *literals;
+	bool literals_any_text;
 };
 ARRAY_DEFINE_TYPE(bounce_format_match, struct bounce_format_match);
 

@@ -8,7 +8,8 @@
    everything after it (FNV-1a over 64-bit words), the rules file's path,
    the stamp's size and the stamp, the number of tests, each test's
    header name, group and required literals (their number, or
-   SCREEN_NONE when none are known, and each one), and the size of the
+   SCREEN_NONE when none are known, each one, and whether they hold for
+   any text or only for an ASCII one), and the size of the
    serialised patterns and those (which carry PCRE2's own version
    check). Strings are their length, their bytes and a NUL; a screen
    read from the file keeps it mapped, its strings pointing into it.
@@ -31,7 +32,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 
-#define SCREEN_MAGIC "dovecot-bounce screen 2\n"
+#define SCREEN_MAGIC "dovecot-bounce screen 3\n"
 #define SCREEN_NONE 0xffffffffU
 #define SCREEN_MAX_SIZE (16 * 1024 * 1024)
 
@@ -92,6 +93,7 @@ screen_encode_head(struct bounce_screen *screen, struct bounce_rules *rules,
 		put_u32(buf, str_array_length(test->literals));
 		for (lit = test->literals; *lit != NULL; lit++)
 			put_str(buf, *lit);
+		put_u32(buf, test->literals_any_text ? 1 : 0);
 	}
 }
 
@@ -307,6 +309,8 @@ screen_decode(struct bounce_screen *screen, const char *rules_path,
 		test->header = get_str(&r);
 		test->group = get_u32(&r);
 		test->literals = get_literals(&r, screen->pool);
+		if (test->literals != NULL)
+			test->literals_any_text = get_u32(&r) != 0;
 	}
 	blob_size = get_u32(&r);
 	blob = get_bytes(&r, blob_size);

@@ -63,6 +63,8 @@ void bounce_screen_index(struct bounce_screen *screen)
 		if (test->literals != NULL &&
 		    !screen_literals_valid(test->literals))
 			test->literals = NULL;
+		if (test->literals == NULL)
+			test->literals_any_text = FALSE;
 		if (test->literals != NULL) {
 			/* none at all: no ASCII value can match */
 			literal_count += str_array_length(test->literals);
@@ -109,6 +111,7 @@ bounce_screen_create(struct bounce_rules *rules,
 		test->header = match->header;
 		test->re = match->re;
 		test->literals = match->literals;
+		test->literals_any_text = match->literals_any_text;
 		test->group = group++;
 	}
 	array_foreach(bounce_rules_formats(rules), fmt) {
@@ -120,6 +123,7 @@ bounce_screen_create(struct bounce_rules *rules,
 			test->header = match->header;
 			test->re = match->re;
 			test->literals = match->literals;
+			test->literals_any_text = match->literals_any_text;
 			test->group = group;
 			header_lines = TRUE;
 		}
@@ -238,8 +242,9 @@ screen_header_tested(struct bounce_screen *screen, const char *name)
 
 /* Which tests may hold (by test number): those without literals, and
    those one of whose literals a value of a header some test looks at
-   contains. A value that is not ASCII lets every test of its header
-   run: the prefilter cannot tell for it. */
+   contains. A value that is not ASCII lets the tests of its header run
+   whose literals hold only for an ASCII text: the prefilter cannot tell
+   for them. */
 static const bool *
 screen_may_hold(struct bounce_screen *screen,
 		const struct bounce_parsed *parsed)
@@ -257,11 +262,12 @@ screen_may_hold(struct bounce_screen *screen,
 		return may;
 	array_foreach(&parsed->headers, hdr) {
 		if (!screen_header_tested(screen, hdr->name) ||
-		    bounce_literal_index_scan(screen->literals, hdr->value,
-					      strlen(hdr->value), may))
+		    bounce_literal_index_scan_any(screen->literals, hdr->value,
+						  strlen(hdr->value), may))
 			continue;
 		for (i = 0; i < count; i++) {
-			if (strcasecmp(tests[i].header, hdr->name) == 0)
+			if (!tests[i].literals_any_text &&
+			    strcasecmp(tests[i].header, hdr->name) == 0)
 				may[i] = TRUE;
 		}
 	}

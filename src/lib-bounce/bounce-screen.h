@@ -19,8 +19,11 @@ struct bounce_screen_test {
 	const char *header;
 	pcre2_code *re;
 	/* one of these occurs in every ASCII value re matches (caselessly),
-	   so re need not run over one that has none; NULL: none known */
+	   so re need not run over one that has none; NULL: none known.
+	   literals_any_text: in every value, ASCII or not (re is all
+	   ASCII, bounce_literal_index_scan_any()) */
 	const char *const *literals;
+	bool literals_any_text;
 	unsigned int group;
 	/* bytes of header values re has been run over, until it is
 	   JIT-compiled (bounce-screen.c) */

@@ -172,7 +172,8 @@ static bool screen_literals_equal(struct bounce_screen *a,
 	if (i != count)
 		return FALSE;
 	for (i = 0; i < count; i++) {
-		if ((ta[i].literals == NULL) != (tb[i].literals == NULL))
+		if ((ta[i].literals == NULL) != (tb[i].literals == NULL) ||
+		    ta[i].literals_any_text != tb[i].literals_any_text)
 			return FALSE;
 		if (ta[i].literals == NULL)
 			continue;
@@ -317,6 +318,46 @@ static void test_screen_rules_marks(void)
 		"Subject: Meeting\n\ntext\n", NULL));
 }
 
+/* Header values that are not ASCII: a test of an all-ASCII pattern is
+   passed over when its literals are missing (U+212A is a 'k'), one with
+   non-ASCII characters runs. */
+static void screen_check_not_ascii(struct bounce_screen *screen)
+{
+	CU_ASSERT(screen_str(screen, "From: J\xc3\xbcrgen <postmaster@mx.example>\n"
+		"Subject: hi\n\ntext\n", NULL));
+	CU_ASSERT(screen_str(screen, "From: a@example.net\n"
+		"Subject: Mail delivery failed \xe2\x80\x94 returning message\n"
+		"\ntext\n", NULL));
+	CU_ASSERT(screen_str(screen, "From: a@example.net\n"
+		"Subject: \xe4\xb8\x8d\xe9\x81\x94\xe3\x81\xae\xe3\x81"
+		"\x8a\xe7\x9f\xa5\xe3\x82\x89\xe3\x81\x9b\n\ntext\n", NULL));
+	CU_ASSERT(screen_str(screen, "From: MAILER-DAEMON@mx.example\n"
+		"Subject: caf\xc3\xa9\n\ntext\n", NULL));
+	CU_ASSERT(screen_str(screen, "From: a@example.net\n"
+		"Subject: Spambloc\xe2\x84\xaa" "er: please confirm\n\ntext\n",
+		NULL));
+	CU_ASSERT(!screen_str(screen, "From: J\xc3\xbcrgen <j@example.net>\n"
+		"Subject: Caf\xc3\xa9 on Monday\n\ntext\n", NULL));
+}
+
+static void test_screen_not_ascii(void)
+{
+	struct bounce_settings set = { .rules_path = test_rules_path };
+	struct bounce_classifier *cls;
+	struct bounce_screen *screen;
+
+	screen_check_not_ascii(bounce_classifier_get_screen(test_cls));
+	/* read from its file */
+	set.rules_cache_path = t_strconcat(test_dir, "/ascii.cache", NULL);
+	cls = test_classifier_init(&set);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cls);
+	(void)bounce_classifier_get_screen(cls);
+	bounce_classifier_deinit(&cls);
+	CU_ASSERT_EQUAL_FATAL(bounce_screen_open(&set, &screen), 1);
+	screen_check_not_ascii(screen);
+	bounce_screen_free(&screen);
+}
+
 /* What an administrator adds to the rules counts: a format with a From
    line makes its sender's messages pass; a format of body lines alone
    reads only a message that bears a mark, which a notification line can
@@ -445,7 +486,7 @@ static void test_screen_file(void)
 
 	/* nor a damaged one */
 	test_write_file("screen-file.cache.screen",
-			"dovecot-bounce screen 2\nxxxxxxxxxxxxxxxxxxxxxxxxx");
+			"dovecot-bounce screen 3\nxxxxxxxxxxxxxxxxxxxxxxxxx");
 	CU_ASSERT_EQUAL(chmod(screen_path, 0644), 0);
 	CU_ASSERT_EQUAL(bounce_screen_open(&set, &screen), 0);
 }
@@ -461,6 +502,7 @@ static void add_suites(void)
 	CU_add_test(suite, "the standards' marks", test_screen_standard_marks);
 	CU_add_test(suite, "the shipped rules' marks",
 		    test_screen_rules_marks);
+	CU_add_test(suite, "header values not ASCII", test_screen_not_ascii);
 	CU_add_test(suite, "a site's rules count", test_screen_site_rules);
 	CU_add_test(suite, "the screen beside the rules cache",
 		    test_screen_file);

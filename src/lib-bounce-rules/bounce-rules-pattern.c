@@ -15,6 +15,11 @@
    text, so a delivery, classifying one message, rarely pays for it and
    a run over many messages soon does. */
 #define RULES_JIT_AFTER_BYTES (16 * 1024)
+/* What a run costs the interpreter beyond its text, in bytes of text:
+   each start position it tries sets up its frames anew, so a pattern
+   run often over short texts (a format's lines, diagnostics) cost far
+   more than its bytes said. It is JIT-compiled after 16 runs at most. */
+#define RULES_JIT_RUN_BYTES 1024
 #define RULES_COMPILE_FLAGS \
 	(PCRE2_CASELESS | PCRE2_UTF | PCRE2_MATCH_INVALID_UTF)
 
@@ -60,7 +65,8 @@ int bounce_pattern_match_counted(pcre2_code *re, pcre2_match_data *md,
 				 size_t len, size_t offset)
 {
 	if (*scanned < RULES_JIT_AFTER_BYTES &&
-	    (*scanned += I_MAX(len - offset, 1)) >= RULES_JIT_AFTER_BYTES) {
+	    (*scanned += len - offset + RULES_JIT_RUN_BYTES) >=
+	    RULES_JIT_AFTER_BYTES) {
 		/* JIT is an optimisation: without it (unsupported CPU, no
 		   executable memory) the interpreter gives the same
 		   answers. */

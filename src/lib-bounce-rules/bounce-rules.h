@@ -136,7 +136,8 @@ void bounce_rules_stamp(struct bounce_rules *rules, buffer_t *dest);
 bool bounce_rules_stamp_unchanged(const void *stamp, size_t size);
 
 /* pcre2_match() of re over subject from offset with md, JIT-compiling re
-   once *scanned, the bytes it has been run over, reaches the threshold
+   once *scanned, the bytes it has been run over and a kilobyte for each
+   run, reaches the threshold
    at which machine code pays for itself (a delivery matching one message
    rarely gets there; a process matching many soon does). Returns what
    pcre2_match() returns. */

@@ -4,8 +4,10 @@
 #include "unlink-directory.h"
 #include "test-common.h"
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
 struct bounce_classifier *test_cls;
 pool_t test_pool;
@@ -77,6 +79,42 @@ bool test_sample_is(const char *sample, const char *format, unsigned int idx,
 	       rcpt == NULL ? "" : bounce_type_to_str(rcpt->type),
 	       rcpt == NULL ? "" : rcpt->category);
 	return FALSE;
+}
+
+unsigned int test_foreach_message(const char *path,
+				  void (*callback)(const char *path,
+						   void *context),
+				  void *context)
+{
+	struct dirent *d;
+	struct stat st;
+	unsigned int count = 0;
+	DIR *dir;
+
+	dir = opendir(path);
+	if (dir == NULL)
+		return 0;
+	while ((d = readdir(dir)) != NULL) {
+		const char *name = d->d_name;
+		size_t len = strlen(name);
+
+		if (name[0] == '.')
+			continue;
+		T_BEGIN {
+			const char *file = t_strconcat(path, "/", name, NULL);
+
+			if (stat(file, &st) == 0 && S_ISDIR(st.st_mode)) {
+				count += test_foreach_message(file, callback,
+							      context);
+			} else if (len > 4 &&
+				   strcmp(name + len - 4, ".eml") == 0) {
+				callback(file, context);
+				count++;
+			}
+		} T_END;
+	}
+	(void)closedir(dir);
+	return count;
 }
 
 const char *test_write_file(const char *name, const char *text)

@@ -32,6 +32,14 @@ struct bounce_report *
 test_classify_with(struct bounce_classifier *cls, pool_t pool,
 		   const void *data, size_t size, const char *envelope_to);
 
+/* Calls callback with the path of every .eml file in dir and in its
+   folders, each in a data stack frame of its own, and returns how many
+   there were (none in a dir that cannot be read). */
+unsigned int test_foreach_message(const char *dir,
+				  void (*callback)(const char *path,
+						   void *context),
+				  void *context);
+
 /* Write text to test_dir/name and return the path. */
 const char *test_write_file(const char *name, const char *text);
 /* A classifier with other settings; the rules path is relative to

@@ -17,8 +17,6 @@
 #include "../test-common.h"
 
 #include <stdio.h>
-#include <dirent.h>
-#include <sys/stat.h>
 
 static void parse(const char *msg, const struct bounce_settings *set,
 		  struct bounce_parsed *parsed_r)
@@ -216,44 +214,22 @@ static bool header_as_message_str(const char *msg)
 	return ret;
 }
 
+static void header_as_message_file(const char *path,
+				   void *context ATTR_UNUSED)
+{
+	struct istream *input = i_stream_create_file(path, IO_BLOCK_SIZE);
+
+	if (!header_as_message(input)) {
+		printf("\n    %s: its header alone reads otherwise\n", path);
+		CU_FAIL("header read otherwise");
+	}
+	i_stream_unref(&input);
+	p_clear(test_pool);
+}
+
 static unsigned int header_as_message_dir(const char *path)
 {
-	struct dirent *d;
-	struct stat st;
-	unsigned int count = 0;
-	DIR *dir;
-
-	dir = opendir(path);
-	if (dir == NULL)
-		return 0;
-	while ((d = readdir(dir)) != NULL) {
-		const char *name = d->d_name;
-		size_t len = strlen(name);
-
-		if (name[0] == '.')
-			continue;
-		T_BEGIN {
-			const char *file = t_strconcat(path, "/", name, NULL);
-			struct istream *input;
-
-			if (stat(file, &st) == 0 && S_ISDIR(st.st_mode))
-				count += header_as_message_dir(file);
-			else if (len > 4 && strcmp(name + len - 4, ".eml") == 0) {
-				input = i_stream_create_file(file,
-							     IO_BLOCK_SIZE);
-				if (!header_as_message(input)) {
-					printf("\n    %s: its header alone "
-					       "reads otherwise\n", file);
-					CU_FAIL("header read otherwise");
-				}
-				i_stream_unref(&input);
-				count++;
-			}
-		} T_END;
-		p_clear(test_pool);
-	}
-	(void)closedir(dir);
-	return count;
+	return test_foreach_message(path, header_as_message_file, NULL);
 }
 
 /* The screen reads the header alone, without decoding a line that needs

@@ -104,8 +104,32 @@ static void test_screen_samples(void)
 }
 
 struct screen_corpus_counts {
+	struct bounce_classifier *all;
+	struct bounce_screen *screen;
 	unsigned int messages, notifications, screened_out;
 };
+
+static void screen_check_file(const char *path, void *context)
+{
+	struct screen_corpus_counts *counts = context;
+	struct istream *input = i_stream_create_file(path, IO_BLOCK_SIZE);
+	struct bounce_report *report;
+
+	report = bounce_classify(counts->all, test_pool, input, NULL);
+	i_stream_unref(&input);
+	counts->messages++;
+	if (array_count(&report->recipients) > 0 ||
+	    strcmp(report->format, "none") != 0) {
+		counts->notifications++;
+		if (!screen_file(counts->screen, path)) {
+			printf("\n    %s (%s) screened out\n",
+			       path, report->format);
+			CU_FAIL("a notification screened out");
+		}
+	} else if (!screen_file(counts->screen, path)) {
+		counts->screened_out++;
+	}
+}
 
 /* Every message of dir (and of its folders) that the classifier reading
    every message in full calls a notification - it finds a recipient in
@@ -114,47 +138,9 @@ static void
 screen_check_dir(struct bounce_classifier *all, struct bounce_screen *screen,
 		 const char *path, struct screen_corpus_counts *counts)
 {
-	struct bounce_report *report;
-	struct dirent *d;
-	struct stat st;
-	DIR *dir;
-
-	dir = opendir(path);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
-	while ((d = readdir(dir)) != NULL) {
-		const char *name = d->d_name;
-		size_t len = strlen(name);
-
-		if (name[0] == '.')
-			continue;
-		T_BEGIN {
-			const char *file = t_strconcat(path, "/", name, NULL);
-
-			if (stat(file, &st) == 0 && S_ISDIR(st.st_mode))
-				screen_check_dir(all, screen, file, counts);
-			else if (len > 4 && strcmp(name + len - 4, ".eml") == 0) {
-				struct istream *input =
-					i_stream_create_file(file, IO_BLOCK_SIZE);
-
-				report = bounce_classify(all, test_pool, input,
-							 NULL);
-				i_stream_unref(&input);
-				counts->messages++;
-				if (array_count(&report->recipients) > 0 ||
-				    strcmp(report->format, "none") != 0) {
-					counts->notifications++;
-					if (!screen_file(screen, file)) {
-						printf("\n    %s (%s) screened out\n",
-						       file, report->format);
-						CU_FAIL("a notification screened out");
-					}
-				} else if (!screen_file(screen, file)) {
-					counts->screened_out++;
-				}
-			}
-		} T_END;
-	}
-	(void)closedir(dir);
+	counts->all = all;
+	counts->screen = screen;
+	CU_ASSERT(test_foreach_message(path, screen_check_file, counts) > 0);
 }
 
 /* Whether two screens' tests have the same literals, and how many of

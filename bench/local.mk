@@ -69,12 +69,13 @@ PHONY += bench-ordinary
 
 # What the plugin costs through LMTP: a real dovecot with and without
 # it, N bounces over CONN connections per run, ROUNDS runs each (as root;
-# ORDINARY=1 delivers the ordinary messages instead).
+# ORDINARY=1 delivers the ordinary messages instead; DICT=sqlite keeps the
+# state in SQLite through the dict service).
 EXTRA_DIST += bench/lmtp-bench.sh bench/lmtp-client.py
 bench-lmtp: lib90_sieve_bounce_plugin.la src/tools/bounce-classify$(EXEEXT)
 	@BOUNCE_BUILDDIR=. bash $(top_srcdir)/bench/lmtp-bench.sh \
 		-n $${N:-2000} -c $${CONN:-4} -r $${ROUNDS:-5} \
-		$${ORDINARY:+--ordinary} --markdown
+		$${ORDINARY:+--ordinary} $${DICT:+--dict "$$DICT"} --markdown
 
 PHONY += bench-lmtp
 

@@ -227,8 +227,7 @@ literal_index_scan(struct bounce_literal_index *index, const char *text,
 	} T_END;
 }
 
-bool bounce_literal_index_scan(struct bounce_literal_index *index,
-			       const char *text, size_t len, bool *found)
+bool bounce_text_is_ascii(const char *text, size_t len)
 {
 	size_t i;
 
@@ -236,6 +235,14 @@ bool bounce_literal_index_scan(struct bounce_literal_index *index,
 		if ((unsigned char)text[i] >= 0x80)
 			return FALSE;
 	}
+	return TRUE;
+}
+
+bool bounce_literal_index_scan(struct bounce_literal_index *index,
+			       const char *text, size_t len, bool *found)
+{
+	if (!bounce_text_is_ascii(text, len))
+		return FALSE;
 	literal_index_scan(index, text, len, found);
 	return TRUE;
 }
@@ -243,14 +250,8 @@ bool bounce_literal_index_scan(struct bounce_literal_index *index,
 bool bounce_literal_index_scan_any(struct bounce_literal_index *index,
 				   const char *text, size_t len, bool *found)
 {
-	size_t i;
-
 	literal_index_scan(index, text, len, found);
-	for (i = 0; i < len; i++) {
-		if ((unsigned char)text[i] >= 0x80)
-			return FALSE;
-	}
-	return TRUE;
+	return bounce_text_is_ascii(text, len);
 }
 
 void bounce_literal_index_free(struct bounce_literal_index **_index)

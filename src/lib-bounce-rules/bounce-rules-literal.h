@@ -21,6 +21,9 @@ bounce_rules_literals(pool_t pool, const char *pattern);
 const char *const *
 bounce_rules_literals_any_text(pool_t pool, const char *pattern);
 
+/* Whether text has no byte outside ASCII. */
+bool bounce_text_is_ascii(const char *text, size_t len);
+
 struct bounce_literal_index;
 
 struct bounce_literal_index *bounce_literal_index_create(void);

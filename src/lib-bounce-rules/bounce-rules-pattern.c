@@ -8,6 +8,7 @@
 #include "lib.h"
 #include "hash.h"
 #include "bounce-rules-cache.h"
+#include "bounce-rules-literal.h"
 #include "bounce-rules-private.h"
 
 /* Bytes of text a pattern is run over before it is JIT-compiled.
@@ -39,11 +40,7 @@ rules_pattern_literals(struct bounce_rules_cache *cache, const char *pattern)
 
 bool rules_pattern_is_ascii(const char *pattern)
 {
-	for (; *pattern != '\0'; pattern++) {
-		if ((unsigned char)*pattern >= 0x80)
-			return FALSE;
-	}
-	return TRUE;
+	return bounce_text_is_ascii(pattern, strlen(pattern));
 }
 
 const char *const *

@@ -65,11 +65,9 @@ int rules_format_parse_line(struct rules_parser *parser, const char *line)
 			p_strdup(parser->rules->pool, field);
 		match->re = re;
 		if (match->header != NULL) {
-			match->literals = rules_pattern_literals_keep(
-				parser->rules, parser->cache, line,
-				PCRE2_MULTILINE);
-			match->literals_any_text = match->literals != NULL &&
-				rules_pattern_is_ascii(line);
+			rules_pattern_literals_keep(parser->rules,
+				parser->cache, line, PCRE2_MULTILINE,
+				&match->literals, &match->literals_any_text);
 		}
 		return 0;
 	}

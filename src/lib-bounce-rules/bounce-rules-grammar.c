@@ -317,10 +317,9 @@ int rules_parse_directive(struct rules_parser *parser, const char *word,
 		match = array_append_space(&rules->notifications);
 		match->header = p_strdup(rules->pool, arg);
 		match->re = re;
-		match->literals = rules_pattern_literals_keep(
-			rules, parser->cache, line, PCRE2_MULTILINE);
-		match->literals_any_text = match->literals != NULL &&
-			rules_pattern_is_ascii(line);
+		rules_pattern_literals_keep(rules, parser->cache, line,
+					    PCRE2_MULTILINE, &match->literals,
+					    &match->literals_any_text);
 		return 0;
 	}
 	parser->error = t_strdup_printf("unknown directive '%s'", word);

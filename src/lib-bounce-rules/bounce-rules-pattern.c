@@ -43,18 +43,24 @@ bool rules_pattern_is_ascii(const char *pattern)
 	return bounce_text_is_ascii(pattern, strlen(pattern));
 }
 
-const char *const *
-rules_pattern_literals_keep(struct bounce_rules *rules,
-			    struct bounce_rules_cache *cache,
-			    const char *pattern, uint32_t flags)
+void rules_pattern_literals_keep(struct bounce_rules *rules,
+				 struct bounce_rules_cache *cache,
+				 const char *pattern, uint32_t flags,
+				 const char *const **literals_r,
+				 bool *any_text_r)
 {
 	const char *const *literals;
 
 	literals = bounce_rules_cache_literals(cache, pattern,
 					       RULES_COMPILE_FLAGS | flags);
-	if (literals == NULL)
-		return NULL;
-	return (const char *const *)p_strarray_dup(rules->pool, literals);
+	if (literals == NULL) {
+		*literals_r = NULL;
+		*any_text_r = FALSE;
+		return;
+	}
+	*literals_r = (const char *const *)
+		p_strarray_dup(rules->pool, literals);
+	*any_text_r = rules_pattern_is_ascii(pattern);
 }
 
 int bounce_pattern_match_counted(pcre2_code *re, pcre2_match_data *md,

@@ -129,11 +129,13 @@ rules_pattern_literals(struct bounce_rules_cache *cache, const char *pattern);
    required of any text, not only of an ASCII one. */
 bool rules_pattern_is_ascii(const char *pattern);
 /* The same, of a pattern compiled with these flags too, in the rules'
-   pool (which outlives the cache). */
-const char *const *
-rules_pattern_literals_keep(struct bounce_rules *rules,
-			    struct bounce_rules_cache *cache,
-			    const char *pattern, uint32_t flags);
+   pool (which outlives the cache), or NULL; any_text_r: whether they
+   hold for any text (the pattern is all ASCII), not only an ASCII one. */
+void rules_pattern_literals_keep(struct bounce_rules *rules,
+				 struct bounce_rules_cache *cache,
+				 const char *pattern, uint32_t flags,
+				 const char *const **literals_r,
+				 bool *any_text_r);
 /* Runs re over subject from offset with the rules' match data, adding the
    bytes run over to *scanned and JIT-compiling re once they are many.
    1 on a match, 0 otherwise (also when the match fails on limits). */

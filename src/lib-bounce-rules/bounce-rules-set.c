@@ -96,10 +96,9 @@ int rule_set_add(struct bounce_rules *rules, struct bounce_rules_cache *cache,
 			}
 			rule_pattern_add_any_text(rules, pat, pattern);
 		} else {
-			pat->literals = rules_pattern_literals_keep(
-				rules, cache, pattern, 0);
-			pat->literals_any_text = pat->literals != NULL &&
-				rules_pattern_is_ascii(pattern);
+			rules_pattern_literals_keep(rules, cache, pattern, 0,
+						    &pat->literals,
+						    &pat->literals_any_text);
 		}
 	}
 	array_push_back(&set->rules, rule);

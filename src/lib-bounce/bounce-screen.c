@@ -52,11 +52,23 @@ static bool screen_literals_valid(const char *const *literals)
 	return TRUE;
 }
 
+static bool
+screen_header_tested(struct bounce_screen *screen, const char *name)
+{
+	const char *header;
+
+	array_foreach_elem(&screen->headers, header) {
+		if (strcasecmp(header, name) == 0)
+			return TRUE;
+	}
+	return FALSE;
+}
+
 void bounce_screen_index(struct bounce_screen *screen)
 {
 	struct bounce_screen_test *test;
-	const char *const *names, *const *lit;
-	unsigned int i, count, id = 0, literal_count = 0;
+	const char *const *lit;
+	unsigned int id = 0, literal_count = 0;
 	bool prefiltered = FALSE;
 
 	array_foreach_modifiable(&screen->tests, test) {
@@ -76,12 +88,7 @@ void bounce_screen_index(struct bounce_screen *screen)
 		bounce_literal_index_reserve(screen->literals, literal_count);
 	}
 	array_foreach_modifiable(&screen->tests, test) {
-		names = array_get(&screen->headers, &count);
-		for (i = 0; i < count; i++) {
-			if (strcasecmp(names[i], test->header) == 0)
-				break;
-		}
-		if (i == count)
+		if (!screen_header_tested(screen, test->header))
 			array_push_back(&screen->headers, &test->header);
 
 		if (test->literals != NULL) {
@@ -226,18 +233,6 @@ static bool screen_match(struct bounce_screen *screen,
 	return bounce_pattern_match_counted(test->re, screen->md,
 					    &test->scanned, value,
 					    strlen(value), 0) > 0;
-}
-
-static bool
-screen_header_tested(struct bounce_screen *screen, const char *name)
-{
-	const char *header;
-
-	array_foreach_elem(&screen->headers, header) {
-		if (strcasecmp(header, name) == 0)
-			return TRUE;
-	}
-	return FALSE;
 }
 
 /* Which tests may hold (by test number): those without literals, and

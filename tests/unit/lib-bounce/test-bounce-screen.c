@@ -103,6 +103,21 @@ static void test_screen_samples(void)
 		"/is-not-bounce-02.eml", NULL)));
 }
 
+/* The screen a classifier with set's rules cache writes beside it, read
+   back from that file. */
+static struct bounce_screen *screen_from_file(struct bounce_settings *set)
+{
+	struct bounce_classifier *cls;
+	struct bounce_screen *screen;
+
+	cls = test_classifier_init(set);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cls);
+	(void)bounce_classifier_get_screen(cls);
+	bounce_classifier_deinit(&cls);
+	CU_ASSERT_EQUAL_FATAL(bounce_screen_open(set, &screen), 1);
+	return screen;
+}
+
 struct screen_corpus_counts {
 	struct bounce_classifier *all;
 	struct bounce_screen *screen;
@@ -214,11 +229,7 @@ static void test_screen_corpora(void)
 	/* the same screen read from its file beside the rules cache, with
 	   its tests' literals */
 	set.rules_cache_path = t_strconcat(test_dir, "/corpora.cache", NULL);
-	file_cls = test_classifier_init(&set);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(file_cls);
-	(void)bounce_classifier_get_screen(file_cls);
-	bounce_classifier_deinit(&file_cls);
-	CU_ASSERT_EQUAL_FATAL(bounce_screen_open(&set, &file_screen), 1);
+	file_screen = screen_from_file(&set);
 	/* and the same literals from rules built from the cache's image */
 	file_cls = test_classifier_init(&set);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(file_cls);
@@ -329,17 +340,12 @@ static void screen_check_not_ascii(struct bounce_screen *screen)
 static void test_screen_not_ascii(void)
 {
 	struct bounce_settings set = { .rules_path = test_rules_path };
-	struct bounce_classifier *cls;
 	struct bounce_screen *screen;
 
 	screen_check_not_ascii(bounce_classifier_get_screen(test_cls));
 	/* read from its file */
 	set.rules_cache_path = t_strconcat(test_dir, "/ascii.cache", NULL);
-	cls = test_classifier_init(&set);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(cls);
-	(void)bounce_classifier_get_screen(cls);
-	bounce_classifier_deinit(&cls);
-	CU_ASSERT_EQUAL_FATAL(bounce_screen_open(&set, &screen), 1);
+	screen = screen_from_file(&set);
 	screen_check_not_ascii(screen);
 	bounce_screen_free(&screen);
 }

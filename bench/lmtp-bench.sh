@@ -57,6 +57,7 @@ bench_dir=$(cd "$(dirname "$0")" && pwd)
 top_srcdir=$(cd "$bench_dir/.." && pwd)
 builddir=$(cd "${BOUNCE_BUILDDIR:-.}" && pwd)
 plugin_so=$builddir/.libs/lib90_sieve_bounce_plugin.so
+extension_so=$builddir/.libs/sieve-bounce-extension.so
 classify=$builddir/src/tools/bounce-classify
 
 if [ "$(id -u)" -ne 0 ]; then
@@ -81,7 +82,8 @@ if [ ! -x /usr/lib/dovecot/lmtp ]; then
 	echo "lmtp-bench: dovecot-lmtpd is not installed" >&2
 	exit 77
 fi
-if [ ! -f "$plugin_so" ] || [ ! -x "$classify" ]; then
+if [ ! -f "$plugin_so" ] || [ ! -f "$extension_so" ] ||
+   [ ! -x "$classify" ]; then
 	echo "lmtp-bench: build the tree first ($plugin_so)" >&2
 	exit 1
 fi
@@ -116,7 +118,7 @@ trap cleanup EXIT
 trap 'exit 1' INT TERM
 
 mkdir -p "$T/plugins" "$T/rules" "$T/messages"
-cp "$plugin_so" "$T/plugins/"
+cp "$plugin_so" "$extension_so" "$T/plugins/"
 cp -R "$top_srcdir/conf.d/bounce.rules" "$top_srcdir/conf.d/bounce.rules.d" \
 	"$T/rules/"
 chmod -R a+rX "$T/plugins" "$T/rules"

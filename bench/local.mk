@@ -49,7 +49,7 @@ PHONY += bench-bulk
 # against a plain fileinto script. N and ROUNDS choose the messages per
 # round and the rounds.
 EXTRA_DIST += bench/delivery-bench.sh
-bench-delivery: lib90_sieve_bounce_plugin.la
+bench-delivery: lib90_sieve_bounce_plugin.la sieve-bounce-extension.la
 	@BOUNCE_BUILDDIR=. bash $(top_srcdir)/bench/delivery-bench.sh \
 		-n $${N:-50} -r $${ROUNDS:-7} --markdown
 
@@ -61,7 +61,7 @@ PHONY += bench-delivery
 # round, ROUNDS rounds.
 EXTRA_DIST += bench/bench-lib.sh bench/ordinary-bench.sh \
 	bench/ordinary-messages.py
-bench-ordinary: lib90_sieve_bounce_plugin.la
+bench-ordinary: lib90_sieve_bounce_plugin.la sieve-bounce-extension.la
 	@BOUNCE_BUILDDIR=. bash $(top_srcdir)/bench/ordinary-bench.sh \
 		-n $${N:-20} -r $${ROUNDS:-7} --markdown
 
@@ -72,7 +72,7 @@ PHONY += bench-ordinary
 # ORDINARY=1 delivers the ordinary messages instead; DICT=sqlite keeps the
 # state in SQLite through the dict service).
 EXTRA_DIST += bench/lmtp-bench.sh bench/lmtp-client.py
-bench-lmtp: lib90_sieve_bounce_plugin.la src/tools/bounce-classify$(EXEEXT)
+bench-lmtp: lib90_sieve_bounce_plugin.la sieve-bounce-extension.la src/tools/bounce-classify$(EXEEXT)
 	@BOUNCE_BUILDDIR=. bash $(top_srcdir)/bench/lmtp-bench.sh \
 		-n $${N:-2000} -c $${CONN:-4} -r $${ROUNDS:-5} \
 		$${ORDINARY:+--ordinary} $${DICT:+--dict "$$DICT"} --markdown

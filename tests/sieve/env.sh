@@ -21,6 +21,8 @@ SIEVE_DUMP=${SIEVE_DUMP:-sieve-dump}
 DOVECOT_LDA=${DOVECOT_LDA:-/usr/lib/dovecot/dovecot-lda}
 
 plugin_so=$builddir/.libs/lib90_sieve_bounce_plugin.so
+# the extension's module, which the plugin opens beside itself
+extension_so=$builddir/.libs/sieve-bounce-extension.so
 
 # Exit status the automake test driver reads as "skipped"
 SKIP=77
@@ -34,8 +36,8 @@ need_programs() {
 			exit $SKIP
 		fi
 	done
-	if [ ! -f "$plugin_so" ]; then
-		echo "ERROR: $plugin_so not built (run make first)" >&2
+	if [ ! -f "$plugin_so" ] || [ ! -f "$extension_so" ]; then
+		echo "ERROR: $plugin_so or $extension_so not built (run make first)" >&2
 		exit $HARD_ERROR
 	fi
 	need_settings_module "$builddir/.libs/lib90_sieve_bounce_settings.so" ||
@@ -62,7 +64,7 @@ setup_run_dir() {
 	mkdir -p "$run_dir/base" "$run_dir/state" "$run_dir/home" \
 		"$run_dir/plugins" "$run_dir/rules" "$run_dir/sieve" \
 		"$run_dir/messages"
-	cp "$plugin_so" "$run_dir/plugins/"
+	cp "$plugin_so" "$extension_so" "$run_dir/plugins/"
 	cp -R "$top_srcdir/conf.d/bounce.rules" \
 		"$top_srcdir/conf.d/bounce.rules.d" "$run_dir/rules/"
 	cp "$top_srcdir/conf.d/$dovecot_line/90-sieve-bounce.conf" "$run_dir/"

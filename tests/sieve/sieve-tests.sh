@@ -665,6 +665,28 @@ else
 		"missing:$missing" "$(cat "$run_dir/out")"
 fi
 
+echo "# the plugin without its extension module"
+# The plugin opens sieve-bounce-extension.so beside itself: without it,
+# the reason is logged and a script requiring vnd.bounce does not compile.
+mv "$run_dir/plugins/sieve-bounce-extension.so" "$run_dir/extension.so"
+scr=$(script no-extension <<-EOF
+require ["vnd.bounce"];
+if bounce { keep; }
+EOF
+)
+if "$SIEVEC" -c "$conf" "$scr" "$run_dir/no-extension.svbin" \
+	>"$run_dir/out" 2>&1; then
+	fail "without its extension module, a script requiring vnd.bounce fails" \
+		"$(cat "$run_dir/out")"
+elif grep -q 'vnd.bounce: dlopen(.*/sieve-bounce-extension.so) failed' \
+	"$run_dir/out"; then
+	pass "without its extension module, the plugin says why and the script fails"
+else
+	fail "without its extension module, the plugin says why" \
+		"$(cat "$run_dir/out")"
+fi
+mv "$run_dir/extension.so" "$run_dir/plugins/sieve-bounce-extension.so"
+
 echo "# Sieve sees what bounce-classify sees, for every sample"
 # BOUNCE_SIEVE_CORPUS=DIR adds every message of DIR (e.g. the whole
 # Sisimai set) to the comparison.

@@ -13,6 +13,7 @@
 #include "sieve-ext-variables.h"
 
 #include "ext-bounce-settings.h"
+#include "sieve-bounce-extension.h"
 
 static void ext_bounce_read_size(struct sieve_instance *svinst,
 				 const char *name, size_t *value)
@@ -116,7 +117,8 @@ bool ext_bounce_load(const struct sieve_extension *ext, void **context)
 	return TRUE;
 }
 
-void sieve_bounce_plugin_load(struct sieve_instance *svinst, void **context)
+void sieve_bounce_extension_load(struct sieve_instance *svinst,
+				 void **context)
 {
 	const struct sieve_extension *ext;
 

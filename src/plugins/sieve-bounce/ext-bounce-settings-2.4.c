@@ -18,6 +18,7 @@
 
 #include "sieve-bounce-settings.h"
 #include "ext-bounce-settings.h"
+#include "sieve-bounce-extension.h"
 
 static void
 ext_bounce_settings_apply(struct sieve_instance *svinst,
@@ -99,7 +100,8 @@ int ext_bounce_load(const struct sieve_extension *ext, void **context)
 	return 0;
 }
 
-int sieve_bounce_plugin_load(struct sieve_instance *svinst, void **context)
+int sieve_bounce_extension_load(struct sieve_instance *svinst,
+				void **context)
 {
 	const struct sieve_extension *ext;
 

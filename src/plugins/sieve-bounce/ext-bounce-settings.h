@@ -1,9 +1,10 @@
 #ifndef EXT_BOUNCE_SETTINGS_H
 #define EXT_BOUNCE_SETTINGS_H
 
-/* Loading the plugin and the extension: the callbacks whose types differ
-   between the Dovecot release lines, and the settings, read where each
-   line keeps them. One file per line defines them:
+/* Loading the extension: the callbacks whose types differ between the
+   Dovecot release lines (with sieve_bounce_extension_load(),
+   sieve-bounce-extension.h), and the settings, read where each line keeps
+   them. One file per line defines them:
    ext-bounce-settings-2.3.c (plugin { } keys through sieve_setting_get())
    and ext-bounce-settings-2.4.c (the struct registered by
    sieve-bounce-settings.c, through settings_get()). Both fill the context
@@ -12,10 +13,8 @@
 #include "ext-bounce-common.h"
 
 #if DOVECOT_PREREQ(2, 4, 0)
-int sieve_bounce_plugin_load(struct sieve_instance *svinst, void **context);
 int ext_bounce_load(const struct sieve_extension *ext, void **context);
 #else
-void sieve_bounce_plugin_load(struct sieve_instance *svinst, void **context);
 bool ext_bounce_load(const struct sieve_extension *ext, void **context);
 #endif
 

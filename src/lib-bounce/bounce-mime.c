@@ -454,9 +454,23 @@ find_returned_message(const struct message_part *part)
 }
 
 static void
-parse_message(const struct bounce_settings *set, pool_t pool,
-	      struct istream *input, bool header_only,
-	      struct bounce_parsed *parsed_r)
+parse_init(const struct bounce_settings *set, pool_t pool,
+	   struct bounce_parsed *parsed_r, struct mime_walk *walk_r)
+{
+	i_zero(parsed_r);
+	p_array_init(&parsed_r->headers, pool, 32);
+	p_array_init(&parsed_r->parts, pool, 4);
+	p_array_init(&parsed_r->orig_headers, pool, 16);
+	parsed_r->content_type = "text/plain";
+
+	i_zero(walk_r);
+	walk_r->set = set;
+	walk_r->pool = pool;
+	walk_r->parsed = parsed_r;
+}
+
+void bounce_parse_message(const struct bounce_settings *set, pool_t pool,
+			  struct istream *input, struct bounce_parsed *parsed_r)
 {
 	const struct message_parser_settings pset = {
 		.hdr_flags = MESSAGE_HEADER_PARSER_FLAG_CLEAN_ONELINE,
@@ -470,21 +484,11 @@ parse_message(const struct bounce_settings *set, pool_t pool,
 	uoff_t start_offset;
 	pool_t part_pool;
 
-	i_zero(parsed_r);
-	p_array_init(&parsed_r->headers, pool, 32);
-	p_array_init(&parsed_r->parts, pool, 4);
-	p_array_init(&parsed_r->orig_headers, pool, 16);
-	parsed_r->content_type = "text/plain";
-
-	i_zero(&walk);
-	walk.set = set;
-	walk.pool = pool;
-	walk.parsed = parsed_r;
-
+	parse_init(set, pool, parsed_r, &walk);
 	start_offset = input->v_offset;
 	part_pool = pool_alloconly_create("bounce message parts", 4096);
 	parser = message_parser_init(part_pool, input, &pset);
-	decoder = header_only ? NULL : message_decoder_init(NULL, 0);
+	decoder = message_decoder_init(NULL, 0);
 	while (message_parser_parse_next_block(parser, &raw) > 0) {
 		if (raw.part != walk.part) {
 			walk_part_end(&walk);
@@ -497,15 +501,13 @@ parse_message(const struct bounce_settings *set, pool_t pool,
 			/* skipped */
 		} else if (raw.hdr == NULL && raw.size > 0) {
 			walk_decode_body(&walk, decoder, &raw);
-		} else if (!walk_decode_header(&decoder, header_only, &raw,
+		} else if (!walk_decode_header(&decoder, FALSE, &raw,
 					       &block)) {
 			continue;
 		} else if (block.hdr != NULL) {
 			walk_header(&walk, block.hdr);
 		} else {
 			walk_headers_end(&walk);
-			if (header_only)
-				break;
 		}
 		if (input->v_offset > set->max_message_size) {
 			parsed_r->truncated = TRUE;
@@ -513,38 +515,56 @@ parse_message(const struct bounce_settings *set, pool_t pool,
 		}
 	}
 	walk_part_end(&walk);
-	if (decoder != NULL)
-		message_decoder_deinit(&decoder);
+	message_decoder_deinit(&decoder);
 	message_parser_deinit(&parser, &parts);
-	if (!header_only) {
-		if (walk.multipart && parts != NULL) {
-			parse_boundless_multiparts(&walk, input, start_offset,
-						   parts);
-		}
-		if (parts != NULL &&
-		    (orig = find_returned_message(parts)) != NULL) {
-			parsed_r->original_offset =
-				start_offset + orig->physical_pos;
-			parsed_r->original_size =
-				orig->header_size.physical_size +
-				orig->body_size.physical_size;
-		}
+	if (walk.multipart && parts != NULL)
+		parse_boundless_multiparts(&walk, input, start_offset, parts);
+	if (parts != NULL && (orig = find_returned_message(parts)) != NULL) {
+		parsed_r->original_offset = start_offset + orig->physical_pos;
+		parsed_r->original_size = orig->header_size.physical_size +
+			orig->body_size.physical_size;
 	}
 	pool_unref(&part_pool);
-	if (!header_only)
-		parse_original_headers_part(parsed_r, pool);
+	parse_original_headers_part(parsed_r, pool);
 }
 
-void bounce_parse_message(const struct bounce_settings *set, pool_t pool,
-			  struct istream *input, struct bounce_parsed *parsed_r)
-{
-	parse_message(set, pool, input, FALSE, parsed_r);
-}
-
+/* The header alone, for the screen: lib-mail's header parser without the
+   message parser, whose part tree and pool a header does not need (a
+   third of reading the header of an ordinary message). */
 void bounce_parse_header(const struct bounce_settings *set, pool_t pool,
 			 struct istream *input, struct bounce_parsed *parsed_r)
 {
-	parse_message(set, pool, input, TRUE, parsed_r);
+	struct message_header_parser_ctx *hparser;
+	struct message_decoder_context *decoder = NULL;
+	struct message_header_line *hdr;
+	struct message_block raw, block;
+	struct message_part root;
+	struct mime_walk walk;
+
+	parse_init(set, pool, parsed_r, &walk);
+	i_zero(&root);
+	walk_part_start(&walk, &root);
+	i_zero(&raw);
+	raw.part = &root;
+	hparser = message_parse_header_init(input, NULL,
+		MESSAGE_HEADER_PARSER_FLAG_CLEAN_ONELINE);
+	while (message_parse_header_next(hparser, &hdr) > 0) {
+		raw.hdr = hdr;
+		if (!walk_decode_header(&decoder, TRUE, &raw, &block))
+			continue;
+		walk_header(&walk, block.hdr);
+		if (hdr->eoh)
+			break;
+		if (input->v_offset > set->max_message_size) {
+			parsed_r->truncated = TRUE;
+			break;
+		}
+	}
+	walk_headers_end(&walk);
+	walk_part_end(&walk);
+	message_parse_header_deinit(&hparser);
+	if (decoder != NULL)
+		message_decoder_deinit(&decoder);
 }
 
 const char *bounce_headers_find(const ARRAY_TYPE(bounce_header) *headers,

@@ -166,6 +166,15 @@ static bool rules_glob_unchanged(const struct rules_source *src)
 	if (dir != NULL && stat(dir, &st) == 0 &&
 	    rules_source_stat_equal(src, &st))
 		return TRUE;
+	if (strpbrk(src->path, "*?[{\\") == NULL) {
+		/* a plain path (most includes) expands to itself while it
+		   exists: glob() would lstat() it too, at many times the
+		   cost */
+		same = lstat(src->path, &st) == 0;
+		return same ? match[0] != NULL && match[1] == NULL &&
+			strcmp(match[0], src->path) == 0 :
+			match[0] == NULL;
+	}
 	if (rules_glob(src->path, &gl) < 0)
 		return FALSE;
 	same = gl.gl_pathc == str_array_length(match);

@@ -190,7 +190,7 @@ static void test_cache_image_follows_files(void)
 	const char *cache = t_strconcat(test_dir, "/image.cache", NULL);
 	const ARRAY_TYPE(bounce_format_match) *marks;
 	const struct bounce_format_match *mark;
-	const char *main_path, *inc;
+	const char *main_path, *inc, *error;
 	struct bounce_rules *rules;
 
 	(void)mkdir(t_strconcat(test_dir, "/image.d", NULL), 0700);
@@ -262,6 +262,28 @@ static void test_cache_image_follows_files(void)
 	CU_ASSERT_FALSE(bounce_rules_from_image(rules));
 	CU_ASSERT_STRING_EQUAL(phrase(rules, "no such user"), "a.rules:2");
 	bounce_rules_free(&rules);
+
+	/* a plain include (no wildcard): used from the image while its
+	   file is there, and an error once it is gone, as without a
+	   cache */
+	test_write_file("image-local.rules",
+			"phrase bad-domain host not found\n");
+	main_path = test_write_file("image.rules",
+		"reply 552 quota-issues\ninclude image.d/*.rules\n"
+		"include image-local.rules\n");
+	rules = load(main_path, cache);
+	CU_ASSERT_FALSE(bounce_rules_from_image(rules));
+	bounce_rules_free(&rules);
+	rules = load(main_path, cache);
+	CU_ASSERT_TRUE(bounce_rules_from_image(rules));
+	CU_ASSERT_STRING_EQUAL(phrase(rules, "host not found"),
+			       "image-local.rules:1");
+	bounce_rules_free(&rules);
+	CU_ASSERT_EQUAL(unlink(t_strconcat(test_dir, "/image-local.rules",
+					   NULL)), 0);
+	CU_ASSERT(bounce_rules_load_cached(main_path, cache,
+					   bounce_category_names(),
+					   &rules, &error) < 0);
 
 	/* the same cache for another rules file: that file's rules */
 	rules = load(test_write_file("other.rules",

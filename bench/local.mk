@@ -58,12 +58,13 @@ PHONY += bench-delivery
 # What the global bounce script costs on ordinary mail through
 # dovecot-lda (3 kB, 80 kB, 4 MB): the plugin and script against a plain
 # global script without the plugin. N deliveries of each message per
-# round, ROUNDS rounds.
+# round, ROUNDS rounds; CALLGRIND=1 counts instructions instead.
 EXTRA_DIST += bench/bench-lib.sh bench/ordinary-bench.sh \
 	bench/ordinary-messages.py
 bench-ordinary: lib90_sieve_bounce_plugin.la sieve-bounce-extension.la
 	@BOUNCE_BUILDDIR=. bash $(top_srcdir)/bench/ordinary-bench.sh \
-		-n $${N:-20} -r $${ROUNDS:-7} --markdown
+		-n $${N:-20} -r $${ROUNDS:-7} $${CALLGRIND:+--callgrind} \
+		--markdown
 
 PHONY += bench-ordinary
 

@@ -160,14 +160,25 @@ instructions() {
 if [ -n "$callgrind" ]; then
 	need_programs valgrind
 	cp -a "$run_dir/Maildir" "$run_dir/Maildir.warm"
+	if [ -n "$markdown" ]; then
+		echo "| message | A: plugin + bounce script | B: plain global script, no plugin | N: no script, no plugin | A/B | A - B |"
+		echo "|---|--:|--:|--:|--:|--:|"
+	fi
 	for s in $sizes; do
 		for c in a b n; do
 			eval "ins_$c=\$(instructions $c \"\$run_dir/messages/\$s.eml\")"
 		done
-		echo "$s: instructions A $ins_a, B $ins_b, N $ins_n; A/B $(awk \
-			-v a="$ins_a" -v b="$ins_b" 'BEGIN { printf "%.3f", a / b }'), A-B $(awk \
-			-v a="$ins_a" -v b="$ins_b" 'BEGIN { printf "%.0f", a - b }')"
+		ratio=$(awk -v a="$ins_a" -v b="$ins_b" 'BEGIN { printf "%.3f", a / b }')
+		if [ -n "$markdown" ]; then
+			size=$(wc -c < "$run_dir/messages/$s.eml")
+			printf '| %s (%s bytes) | %s | %s | %s | %s | %s |\n' \
+				"$s" "$size" "$ins_a" "$ins_b" "$ins_n" "$ratio" \
+				$((ins_a - ins_b))
+		else
+			echo "$s: instructions A $ins_a, B $ins_b, N $ins_n; A/B $ratio, A-B $((ins_a - ins_b))"
+		fi
 	done
+	echo "(instructions of the delivering dovecot-lda, by callgrind)"
 	exit 0
 fi
 

@@ -484,12 +484,14 @@ static void classify_forwarded_bounce(struct bounce_classifier *cls,
 	array_clear(&report->orig_headers);
 }
 
-struct bounce_report *
-bounce_classify_from(struct bounce_classifier *cls, pool_t pool,
-		     struct istream *input, const char *envelope_from,
-		     const char *envelope_to)
+/* screened: the caller's screen said the message may be a notification,
+   so that the classifier's own (built from the rules, and compared with
+   the file kept beside their cache) is not needed */
+static struct bounce_report *
+classify_message(struct bounce_classifier *cls, pool_t pool,
+		 struct istream *input, const char *envelope_from,
+		 const char *envelope_to, bool screened)
 {
-	struct bounce_screen *screen = bounce_classifier_get_screen(cls);
 	struct bounce_report *report;
 	struct bounce_parsed parsed;
 	struct bounce_context ctx;
@@ -502,8 +504,9 @@ bounce_classify_from(struct bounce_classifier *cls, pool_t pool,
 
 	T_BEGIN {
 		bounce_parse_message(&cls->set, pool, input, &parsed);
-		notification = cls->read_all ||
-			bounce_screen_parsed(screen, &parsed, envelope_from);
+		notification = cls->read_all || screened ||
+			bounce_screen_parsed(bounce_classifier_get_screen(cls),
+					     &parsed, envelope_from);
 		i_zero(&ctx);
 		ctx.pool = pool;
 		ctx.rules = cls->rules;
@@ -521,6 +524,24 @@ bounce_classify_from(struct bounce_classifier *cls, pool_t pool,
 		report->truncated = report->truncated || parsed.truncated;
 	} T_END;
 	return report;
+}
+
+struct bounce_report *
+bounce_classify_from(struct bounce_classifier *cls, pool_t pool,
+		     struct istream *input, const char *envelope_from,
+		     const char *envelope_to)
+{
+	return classify_message(cls, pool, input, envelope_from, envelope_to,
+				FALSE);
+}
+
+struct bounce_report *
+bounce_classify_screened(struct bounce_classifier *cls, pool_t pool,
+			 struct istream *input, const char *envelope_from,
+			 const char *envelope_to)
+{
+	return classify_message(cls, pool, input, envelope_from, envelope_to,
+				TRUE);
 }
 
 struct bounce_report *

@@ -114,6 +114,13 @@ struct bounce_report *
 bounce_classify_from(struct bounce_classifier *cls, pool_t pool,
 		     struct istream *input, const char *envelope_from,
 		     const char *envelope_to);
+/* The same for a message the caller has screened already (its header
+   may be a notification's: bounce_screen_message() with the same
+   envelope sender): the classifier does not screen it again. */
+struct bounce_report *
+bounce_classify_screened(struct bounce_classifier *cls, pool_t pool,
+			 struct istream *input, const char *envelope_from,
+			 const char *envelope_to);
 
 /* Telling ordinary mail by its header alone (bounce-screen.c). The
    classifier finds failed recipients only in a message whose header

@@ -259,11 +259,13 @@ ext_bounce_classify(const struct sieve_runtime_env *renv,
 	if (ext_bounce_classifier_get(ext->svinst, ectx, &cls) < 0)
 		return ext_bounce_unavailable(renv, ectx);
 
-	/* from the start: the screen read the header */
+	/* from the start: the screen read the header (and let it through,
+	   which the classifier need not find out again) */
 	i_stream_seek(input, 0);
 	input = i_stream_create_limit(input, UOFF_T_MAX);
-	msg->report = bounce_classify_from(cls, pool, input, envelope_from,
-					   ext_bounce_envelope_to(msgctx));
+	msg->report = bounce_classify_screened(cls, pool, input,
+					       envelope_from,
+					       ext_bounce_envelope_to(msgctx));
 	i_stream_unref(&input);
 
 	p_array_init(&msg->failed, pool, 4);

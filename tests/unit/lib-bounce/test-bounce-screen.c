@@ -248,6 +248,67 @@ static void test_screen_corpora(void)
 	p_clear(test_pool);
 }
 
+/* Whether two reports name the same recipients alike */
+static bool reports_equal(const struct bounce_report *a,
+			  const struct bounce_report *b)
+{
+	const struct bounce_recipient *ra, *rb;
+	unsigned int i, count;
+
+	ra = array_get(&a->recipients, &count);
+	rb = array_get(&b->recipients, &i);
+	if (i != count || strcmp(a->format, b->format) != 0)
+		return FALSE;
+	for (i = 0; i < count; i++) {
+		if (null_strcmp(ra[i].address, rb[i].address) != 0 ||
+		    ra[i].type != rb[i].type || ra[i].code != rb[i].code ||
+		    null_strcmp(ra[i].category, rb[i].category) != 0 ||
+		    null_strcmp(ra[i].rule, rb[i].rule) != 0)
+			return FALSE;
+	}
+	return TRUE;
+}
+
+static void screened_alike_file(const char *path, void *context)
+{
+	unsigned int *passed = context;
+	struct istream *input = i_stream_create_file(path, IO_BLOCK_SIZE);
+	struct bounce_report *from, *screened;
+
+	if (bounce_screen_message(bounce_classifier_get_screen(test_cls),
+				  input, "sender@example.net")) {
+		(*passed)++;
+		i_stream_seek(input, 0);
+		from = bounce_classify_from(test_cls, test_pool, input,
+					    "sender@example.net", NULL);
+		i_stream_seek(input, 0);
+		screened = bounce_classify_screened(test_cls, test_pool, input,
+						    "sender@example.net",
+						    NULL);
+		if (!reports_equal(from, screened)) {
+			printf("\n    %s: classified otherwise once screened",
+			       path);
+			CU_FAIL("classified otherwise once screened");
+		}
+	}
+	i_stream_unref(&input);
+	p_clear(test_pool);
+}
+
+/* A delivery screens the header, then has the message classified
+   without the classifier screening it again: the same classification
+   for every message the screen lets through. */
+static void test_screen_classify_screened(void)
+{
+	unsigned int passed = 0;
+
+	(void)test_foreach_message(test_samples_dir, screened_alike_file,
+				   &passed);
+	(void)test_foreach_message(test_corpus_dir, screened_alike_file,
+				   &passed);
+	CU_ASSERT(passed > 200);
+}
+
 /* Each mark the standards give a notification, alone in an otherwise
    ordinary message's header, makes it pass. */
 static void test_screen_standard_marks(void)
@@ -498,6 +559,8 @@ static void add_suites(void)
 	CU_add_test(suite, "a site's rules count", test_screen_site_rules);
 	CU_add_test(suite, "the screen beside the rules cache",
 		    test_screen_file);
+	CU_add_test(suite, "what passes the screen is classified alike",
+		    test_screen_classify_screened);
 }
 
 int main(void)

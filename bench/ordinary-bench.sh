@@ -1,7 +1,8 @@
 #!/bin/bash
 # What the global bounce script costs on mail that is not a bounce: the
 # same ordinary messages (a 3 kB plain-text message, an 80 kB HTML
-# newsletter, a 4 MB message with an attachment; bench/ordinary-messages.py)
+# newsletter, a 4 MB message with an attachment, a 3 kB reply;
+# bench/ordinary-messages.py)
 # delivered through dovecot-lda
 #   A: with the plugin and the administrator guide's global script
 #      (sieve_before, if bounce { classify; fileinto ...; stop; }), the
@@ -78,7 +79,7 @@ write_conf "$run_dir/b.conf" "  sieve_before = $run_dir/b.sieve
 write_conf "$run_dir/n.conf" "  sieve_plugins =
   sieve_extensions = +vnd.dovecot.debug"
 python3 "$bench_dir/ordinary-messages.py" "$run_dir/messages" || exit 1
-sizes="plain-3k newsletter-80k attachment-4m"
+sizes="plain-3k newsletter-80k attachment-4m reply-3k"
 own_run_dir
 
 # deliver CONF MESSAGE: adds the delivery's CPU and wall time (us) to

@@ -5,6 +5,9 @@ delivers, the same bytes every time:
   newsletter-80k.eml  an 80 kB HTML newsletter (multipart/alternative,
                       quoted-printable, list headers)
   attachment-4m.eml   a 4 MB message with a base64 PDF attachment
+  reply-3k.eml        a person's 3 kB reply (In-Reply-To, References,
+                      "Re:", the message quoted), which the screen lets
+                      through: an automatic reply need not say it is one
 usage: ordinary-messages.py DIR"""
 
 import base64
@@ -92,6 +95,25 @@ def plain(rnd):
             "\n" + body)
 
 
+def reply(rnd):
+    quoted = "".join("> " + line + "\n"
+                     for line in text(rnd, 1200).splitlines())
+    return (received(rnd, 3) + "\n" + dkim(rnd, "example.net") + "\n"
+            "From: Alice Example <alice@example.net>\n"
+            "To: Bob User <user@example.org>\n"
+            "Subject: Re: Minutes of Monday's project meeting\n"
+            "Date: Tue, 1 Dec 2026 11:40:00 +0000\n"
+            "Message-ID: <20261201114000.5151@example.net>\n"
+            "In-Reply-To: <20261201101500.777@example.org>\n"
+            "References: <20261201091200.4242@example.net>\n"
+            " <20261201101500.777@example.org>\n"
+            "MIME-Version: 1.0\n"
+            "Content-Type: text/plain; charset=utf-8; format=flowed\n"
+            "Content-Transfer-Encoding: 8bit\n"
+            "\n" + text(rnd, 700) + "\n\nOn Tue, 1 Dec 2026, Bob User wrote:\n"
+            + quoted)
+
+
 def newsletter(rnd):
     boundary = "b1_%032x" % rnd.getrandbits(128)
     plain_body = text(rnd, 14000)
@@ -161,7 +183,8 @@ def main():
         sys.exit(__doc__)
     for name, make in (("plain-3k.eml", plain),
                        ("newsletter-80k.eml", newsletter),
-                       ("attachment-4m.eml", attachment)):
+                       ("attachment-4m.eml", attachment),
+                       ("reply-3k.eml", reply)):
         with open(os.path.join(sys.argv[1], name), "w") as f:
             f.write(make(random.Random(name)))
 

@@ -42,12 +42,16 @@ struct bounce_parsed {
 
 void bounce_parse_message(const struct bounce_settings *set, pool_t pool,
 			  struct istream *input, struct bounce_parsed *parsed_r);
+/* A header value longer than this is cut: no evidence needs more. */
+#define BOUNCE_MAX_HEADER_VALUE 8192
+
 /* The top-level header block alone (headers, content_type, report_type),
    read and decoded exactly as bounce_parse_message() reads it; input is
    left where the body begins. */
 void bounce_parse_header(const struct bounce_settings *set, pool_t pool,
 			 struct istream *input, struct bounce_parsed *parsed_r);
-/* First top-level header of that name, or NULL. */
+/* Header fields (bounce-mime-fields.c): first top-level header of that
+   name, or NULL. */
 const char *bounce_parsed_header(const struct bounce_parsed *parsed,
 				 const char *name);
 const char *bounce_headers_find(const ARRAY_TYPE(bounce_header) *headers,

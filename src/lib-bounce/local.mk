@@ -8,6 +8,7 @@ src_lib_bounce_libbounce_la_SOURCES = \
 	src/lib-bounce/bounce-taxonomy.c \
 	src/lib-bounce/bounce-charsets.c \
 	src/lib-bounce/bounce-mime.c \
+	src/lib-bounce/bounce-mime-fields.c \
 	src/lib-bounce/bounce-status.c \
 	src/lib-bounce/bounce-context.c \
 	src/lib-bounce/bounce-address.c \

@@ -32,7 +32,7 @@
 # emptied between runs, which its cost does not depend on).
 # The messages are the bounces of tests/samples (not the is-not-bounce
 # ones), from the null return path; --ordinary delivers
-# bench/ordinary-messages.py's three messages instead, from a person's
+# bench/ordinary-messages.py's four messages instead, from a person's
 # address, as ordinary mail comes. Run from the build tree
 # (BOUNCE_BUILDDIR otherwise), as root (Dovecot's master runs as root;
 # deliveries run as nobody). The temporary directory is made in TMPDIR

@@ -11,10 +11,10 @@
 #include "rfc822-parser.h"
 #include "rfc2231-parser.h"
 #include "message-parser.h"
-#include "message-decoder.h"
 #include "message-header-parser.h"
 #include "mail-html2text.h"
 #include "bounce-charsets.h"
+#include "bounce-mime-decode.h"
 #include "bounce-mime.h"
 
 #include <ctype.h>
@@ -274,8 +274,7 @@ walk_wants_block(const struct mime_walk *walk, const struct message_block *raw)
    pieces, so that decoding stops (and the decoder's buffers stay small)
    once the part's text is full. */
 static void
-walk_decode_body(struct mime_walk *walk,
-		 struct message_decoder_context *decoder,
+walk_decode_body(struct mime_walk *walk, struct bounce_mime_decoder *decoder,
 		 const struct message_block *raw)
 {
 	struct message_block chunk = *raw, block;
@@ -284,8 +283,7 @@ walk_decode_body(struct mime_walk *walk,
 	do {
 		chunk.size = I_MIN(left, BOUNCE_DECODE_CHUNK);
 		left -= chunk.size;
-		if (!message_decoder_decode_next_block(decoder, &chunk,
-						       &block))
+		if (!bounce_mime_decode_body(decoder, &chunk, &block))
 			break;	/* unknown transfer encoding */
 		/* (a piece may decode to nothing, e.g. an incomplete base64
 		   quantum) */
@@ -293,68 +291,6 @@ walk_decode_body(struct mime_walk *walk,
 			walk_body(walk, block.data, block.size);
 		chunk.data += chunk.size;
 	} while (left > 0 && walk_wants_block(walk, raw));
-}
-
-/* Whether the decoder would give this header line back as it is: ASCII
-   without encoded words, and no field the decoder must see to decode the
-   body (none when only the header is read, whose end is no header). */
-static bool
-header_is_plain(const struct message_header_line *hdr, bool header_only)
-{
-	const unsigned char *p = hdr->full_value;
-	const unsigned char *end = p + hdr->full_value_len;
-	size_t i;
-
-	if (hdr->continues)
-		return FALSE;
-	if (hdr->eoh)
-		return header_only;
-	if (!header_only &&
-	    ((hdr->name_len == 12 &&
-	      strcasecmp(hdr->name, "Content-Type") == 0) ||
-	     (hdr->name_len == 25 &&
-	      strcasecmp(hdr->name, "Content-Transfer-Encoding") == 0)))
-		return FALSE;
-	for (i = 0; i < hdr->name_len; i++) {
-		if ((unsigned char)hdr->name[i] >= 0x80)
-			return FALSE;
-	}
-	for (; p < end; p++) {
-		if (*p >= 0x80 || (*p == '=' && p + 1 < end && p[1] == '?'))
-			return FALSE;
-	}
-	return TRUE;
-}
-
-/* A header line, or the end of the header block. Decoding a header
-   (charset conversion, UTF-8 validation, a copy) is most of the cost of
-   the headers; a plain line is used as it is. When only the header is
-   read, the decoder is made for the first line that needs it: a header
-   of plain lines, most ordinary mail's, needs none. */
-static bool
-walk_decode_header(struct message_decoder_context **decoder, bool header_only,
-		   struct message_block *raw, struct message_block *block_r)
-{
-	struct message_header_line *hdr = raw->hdr;
-
-	/* (when only the header is read, its end starts no body) */
-	if (hdr != NULL ? header_is_plain(hdr, header_only) : header_only) {
-		*block_r = *raw;
-		return TRUE;
-	}
-	if (header_only && hdr->continues) {
-		/* as the decoder does: the line is wanted whole */
-		hdr->use_full_value = TRUE;
-		return FALSE;
-	}
-	if (hdr != NULL && !hdr->continues && !hdr->eoh) {
-		/* the decoder converts this line's encoded words */
-		bounce_charsets_keep_encoded(hdr->full_value,
-					     hdr->full_value_len);
-	}
-	if (*decoder == NULL)
-		*decoder = message_decoder_init(NULL, 0);
-	return message_decoder_decode_next_block(*decoder, raw, block_r);
 }
 
 /* Without a returned message/rfc822, a text/rfc822-headers part is the
@@ -474,7 +410,7 @@ void bounce_parse_message(const struct bounce_settings *set, pool_t pool,
 		.hdr_flags = MESSAGE_HEADER_PARSER_FLAG_CLEAN_ONELINE,
 	};
 	struct message_parser_ctx *parser;
-	struct message_decoder_context *decoder;
+	struct bounce_mime_decoder *decoder;
 	struct message_block raw, block;
 	struct message_part *parts;
 	const struct message_part *orig;
@@ -486,7 +422,7 @@ void bounce_parse_message(const struct bounce_settings *set, pool_t pool,
 	start_offset = input->v_offset;
 	part_pool = pool_alloconly_create("bounce message parts", 4096);
 	parser = message_parser_init(part_pool, input, &pset);
-	decoder = message_decoder_init(NULL, 0);
+	decoder = bounce_mime_decoder_begin(FALSE);
 	while (message_parser_parse_next_block(parser, &raw) > 0) {
 		if (raw.part != walk.part) {
 			walk_part_end(&walk);
@@ -499,8 +435,7 @@ void bounce_parse_message(const struct bounce_settings *set, pool_t pool,
 			/* skipped */
 		} else if (raw.hdr == NULL && raw.size > 0) {
 			walk_decode_body(&walk, decoder, &raw);
-		} else if (!walk_decode_header(&decoder, FALSE, &raw,
-					       &block)) {
+		} else if (!bounce_mime_decode_header(decoder, &raw, &block)) {
 			continue;
 		} else if (block.hdr != NULL) {
 			walk_header(&walk, block.hdr);
@@ -513,7 +448,7 @@ void bounce_parse_message(const struct bounce_settings *set, pool_t pool,
 		}
 	}
 	walk_part_end(&walk);
-	message_decoder_deinit(&decoder);
+	bounce_mime_decoder_end(&decoder);
 	message_parser_deinit(&parser, &parts);
 	if (walk.multipart && parts != NULL)
 		parse_boundless_multiparts(&walk, input, start_offset, parts);
@@ -533,7 +468,7 @@ void bounce_parse_header(const struct bounce_settings *set, pool_t pool,
 			 struct istream *input, struct bounce_parsed *parsed_r)
 {
 	struct message_header_parser_ctx *hparser;
-	struct message_decoder_context *decoder = NULL;
+	struct bounce_mime_decoder *decoder;
 	struct message_header_line *hdr;
 	struct message_block raw, block;
 	struct message_part root;
@@ -546,9 +481,10 @@ void bounce_parse_header(const struct bounce_settings *set, pool_t pool,
 	raw.part = &root;
 	hparser = message_parse_header_init(input, NULL,
 		MESSAGE_HEADER_PARSER_FLAG_CLEAN_ONELINE);
+	decoder = bounce_mime_decoder_begin(TRUE);
 	while (message_parse_header_next(hparser, &hdr) > 0) {
 		raw.hdr = hdr;
-		if (!walk_decode_header(&decoder, TRUE, &raw, &block))
+		if (!bounce_mime_decode_header(decoder, &raw, &block))
 			continue;
 		walk_header(&walk, block.hdr);
 		if (hdr->eoh)
@@ -561,6 +497,5 @@ void bounce_parse_header(const struct bounce_settings *set, pool_t pool,
 	walk_headers_end(&walk);
 	walk_part_end(&walk);
 	message_parse_header_deinit(&hparser);
-	if (decoder != NULL)
-		message_decoder_deinit(&decoder);
+	bounce_mime_decoder_end(&decoder);
 }

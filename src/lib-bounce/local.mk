@@ -9,6 +9,7 @@ src_lib_bounce_libbounce_la_SOURCES = \
 	src/lib-bounce/bounce-charsets.c \
 	src/lib-bounce/bounce-mime.c \
 	src/lib-bounce/bounce-mime-fields.c \
+	src/lib-bounce/bounce-mime-decode.c \
 	src/lib-bounce/bounce-status.c \
 	src/lib-bounce/bounce-context.c \
 	src/lib-bounce/bounce-address.c \
@@ -28,6 +29,7 @@ noinst_HEADERS += \
 	src/lib-bounce/bounce-taxonomy.h \
 	src/lib-bounce/bounce-charsets.h \
 	src/lib-bounce/bounce-mime.h \
+	src/lib-bounce/bounce-mime-decode.h \
 	src/lib-bounce/bounce-status.h \
 	src/lib-bounce/bounce-context.h \
 	src/lib-bounce/bounce-address.h \

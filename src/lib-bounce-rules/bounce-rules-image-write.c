@@ -116,9 +116,12 @@ static void w_set(struct image_writer *w, const struct rule_set *set)
 			w_re(w, pat->re);
 			w_u32(w, (pat->prefiltered ? PATTERN_PREFILTERED : 0) |
 			      (pat->any_prefiltered ?
-			       PATTERN_ANY_PREFILTERED : 0));
+			       PATTERN_ANY_PREFILTERED : 0) |
+			      (pat->second_any_text ?
+			       PATTERN_SECOND_ANY_TEXT : 0));
 			w_u32(w, pat->literal_id);
 			w_u32(w, pat->any_literal_id);
+			w_strv(w, pat->second_literals);
 			w_strv(w, pat->literals);
 			w_u32(w, pat->literals_any_text ? 1 : 0);
 		}

@@ -213,8 +213,10 @@ static void r_set(struct image_reader *r, struct rule_set *set)
 		flags = r_u32(r);
 		pat->prefiltered = (flags & PATTERN_PREFILTERED) != 0;
 		pat->any_prefiltered = (flags & PATTERN_ANY_PREFILTERED) != 0;
+		pat->second_any_text = (flags & PATTERN_SECOND_ANY_TEXT) != 0;
 		pat->literal_id = r_u32(r);
 		pat->any_literal_id = r_u32(r);
+		pat->second_literals = r_strv(r, r->rules->pool);
 		pat->literals = r_strv(r, r->rules->pool);
 		pat->literals_any_text = r_u32(r) != 0;
 		if ((pat->literal_id >= r->rules->literal_count ||

@@ -12,13 +12,14 @@ struct bounce_rules;
 struct bounce_rules_cache;
 
 /* The format's version and markers, shared by reading and writing. */
-#define IMAGE_VERSION 8
+#define IMAGE_VERSION 9
 #define IMAGE_NONE 0xffffffffU
 #define SET_ALTERNATION 0x01
 #define SET_PREFILTER 0x02
 #define SET_UNFILTERED 0x04
 #define PATTERN_PREFILTERED 0x01
 #define PATTERN_ANY_PREFILTERED 0x02
+#define PATTERN_SECOND_ANY_TEXT 0x04
 
 /* bounce-rules-image-write.c: appends the rules' image to buf, naming
    each pattern by its place in the cache file being written. FALSE when

@@ -254,6 +254,52 @@ bool bounce_literal_index_scan_any(struct bounce_literal_index *index,
 	return bounce_text_is_ascii(text, len);
 }
 
+bool bounce_literal_index_scan_any_lower(struct bounce_literal_index *index,
+					 const char *text, size_t len,
+					 bool *found,
+					 const unsigned char **lower_r,
+					 size_t *lower_len_r)
+{
+	unsigned char *lower = t_malloc_no0(len + 1);
+
+	if (!index->sorted)
+		literal_index_sort(index);
+	*lower_len_r = literal_lower_text(text, len, lower);
+	*lower_r = lower;
+	if (array_count(&index->entries) > 0)
+		literal_scan_lower(index, lower, *lower_len_r, found);
+	return bounce_text_is_ascii(text, len);
+}
+
+static bool
+lower_text_has_one(const unsigned char *lower, size_t len,
+		   const char *literal)
+{
+	const unsigned char *p = lower, *last;
+	size_t lit_len = strlen(literal);
+
+	if (lit_len > len)
+		return FALSE;
+	last = lower + len - lit_len;
+	while (p <= last &&
+	       (p = memchr(p, literal[0], last - p + 1)) != NULL) {
+		if (memcmp(p + 1, literal + 1, lit_len - 1) == 0)
+			return TRUE;
+		p++;
+	}
+	return FALSE;
+}
+
+bool bounce_lower_text_has(const unsigned char *lower, size_t len,
+			   const char *const *literals)
+{
+	for (; *literals != NULL; literals++) {
+		if (lower_text_has_one(lower, len, *literals))
+			return TRUE;
+	}
+	return FALSE;
+}
+
 void bounce_literal_index_free(struct bounce_literal_index **_index)
 {
 	struct bounce_literal_index *index = *_index;

@@ -6,7 +6,8 @@
    The extraction reads a subset of PCRE2's syntax (literals, escaped
    punctuation, classes, groups, alternation, lookarounds, quantifiers)
    and gives up on anything else, so a literal it returns is always
-   required.
+   required. A second set, from another part of the pattern, spares
+   most of the runs the first set lets through.
 
    The literals are those an ASCII text must contain: an alternative
    that needs a non-ASCII character (a word in French, Russian or
@@ -46,7 +47,8 @@ enum literal_atom {
 
 static void
 literal_alternation(struct literal_parser *lp, ARRAY_TYPE(const_string) *set,
-		    bool *known_r);
+		    bool *known_r, ARRAY_TYPE(const_string) *second,
+		    bool *second_known_r);
 
 /* ASCII only, whatever the locale: as PCRE2's default tables */
 static inline bool literal_isdigit(unsigned char c)
@@ -205,7 +207,7 @@ literal_group(struct literal_parser *lp, ARRAY_TYPE(const_string) *set,
 			return LITERAL_ATOM_OTHER;
 		}
 	}
-	literal_alternation(lp, set, known_r);
+	literal_alternation(lp, set, known_r, NULL, NULL);
 	if (lp->fail)
 		return LITERAL_ATOM_OTHER;
 	if (p[lp->pos] != ')') {
@@ -316,19 +318,40 @@ literal_set_better(const ARRAY_TYPE(const_string) *a,
 	return array_count(a) < array_count(b);
 }
 
-static void
-literal_consider(ARRAY_TYPE(const_string) *best, bool *have_best,
-		 const ARRAY_TYPE(const_string) *set)
-{
-	if (*have_best && !literal_set_better(set, best))
-		return;
-	array_clear(best);
-	array_append_array(best, set);
-	*have_best = TRUE;
-}
+/* The sets a sequence chooses among: the best, and at the top of the
+   pattern the second best (another part of the sequence, so that every
+   match contains one literal of each). */
+struct literal_choice {
+	ARRAY_TYPE(const_string) *best;
+	bool have_best;
+	/* NULL when not wanted */
+	ARRAY_TYPE(const_string) *second;
+	bool have_second;
+};
 
 static void
-literal_flush(string_t *run, ARRAY_TYPE(const_string) *best, bool *have_best)
+literal_consider(struct literal_choice *choice,
+		 const ARRAY_TYPE(const_string) *set)
+{
+	if (!choice->have_best || literal_set_better(set, choice->best)) {
+		if (choice->second != NULL && choice->have_best) {
+			array_clear(choice->second);
+			array_append_array(choice->second, choice->best);
+			choice->have_second = TRUE;
+		}
+		array_clear(choice->best);
+		array_append_array(choice->best, set);
+		choice->have_best = TRUE;
+	} else if (choice->second != NULL &&
+		   (!choice->have_second ||
+		    literal_set_better(set, choice->second))) {
+		array_clear(choice->second);
+		array_append_array(choice->second, set);
+		choice->have_second = TRUE;
+	}
+}
+
+static void literal_flush(string_t *run, struct literal_choice *choice)
 {
 	ARRAY_TYPE(const_string) set;
 	const char *lit;
@@ -337,22 +360,29 @@ literal_flush(string_t *run, ARRAY_TYPE(const_string) *best, bool *have_best)
 		t_array_init(&set, 1);
 		lit = t_strdup(str_c(run));
 		array_push_back(&set, &lit);
-		literal_consider(best, have_best, &set);
+		literal_consider(choice, &set);
 	}
 	str_truncate(run, 0);
 }
 
 /* One alternative: a sequence of atoms, up to '|', ')' or the end. Every
    match of it contains one literal of the set it chooses: the best of
-   its runs of literal characters and of its required groups. */
+   its runs of literal characters and of its required groups (and one of
+   the second best, when second is given; second_known_r says whether
+   there was one). */
 static void
 literal_sequence(struct literal_parser *lp, ARRAY_TYPE(const_string) *set,
-		 bool *known_r)
+		 bool *known_r, ARRAY_TYPE(const_string) *second,
+		 bool *second_known_r)
 {
 	ARRAY_TYPE(const_string) group;
+	struct literal_choice choice = {
+		.best = set,
+		.second = second,
+	};
 	string_t *run = t_str_new(64);
 	enum literal_atom atom;
-	bool have_best = FALSE, group_known, impossible = FALSE;
+	bool group_known, impossible = FALSE;
 	char chr = '\0';
 	int min;
 
@@ -373,58 +403,83 @@ literal_sequence(struct literal_parser *lp, ARRAY_TYPE(const_string) *set,
 				str_append_c(run, chr);
 			/* a repeated character ends the run */
 			if (min >= 0)
-				literal_flush(run, set, &have_best);
+				literal_flush(run, &choice);
 			break;
 		case LITERAL_ATOM_GROUP:
-			literal_flush(run, set, &have_best);
+			literal_flush(run, &choice);
 			if (min != 0 && group_known) {
 				/* a group none of whose alternatives an
 				   ASCII text can match */
 				if (array_count(&group) == 0)
 					impossible = TRUE;
-				literal_consider(set, &have_best, &group);
+				literal_consider(&choice, &group);
 			}
 			break;
 		case LITERAL_ATOM_NOT_ASCII:
 			if (min != 0)
 				impossible = TRUE;
-			literal_flush(run, set, &have_best);
+			literal_flush(run, &choice);
 			break;
 		case LITERAL_ATOM_OTHER:
 		case LITERAL_ATOM_EMPTY:
-			literal_flush(run, set, &have_best);
+			literal_flush(run, &choice);
 			break;
 		}
 	}
-	literal_flush(run, set, &have_best);
+	literal_flush(run, &choice);
 	/* No ASCII text matches it: it needs no literal at all (an empty
 	   set, which no text's scan can meet). */
 	if (impossible) {
 		array_clear(set);
-		have_best = TRUE;
+		choice.have_best = TRUE;
+		if (second != NULL) {
+			array_clear(second);
+			choice.have_second = TRUE;
+		}
 	}
-	*known_r = have_best;
+	*known_r = choice.have_best;
+	if (second_known_r != NULL)
+		*second_known_r = choice.have_second;
 }
 
 /* Alternatives: every match contains a literal of one of them, so the
-   set is their union, known only when each one's is. */
+   set is their union, known only when each one's is. With second (at the
+   top of the pattern), a second set every match contains one literal of
+   too: the union of each alternative's second best, or of its best when
+   it has no other; *second_known_r when some alternative had one. */
 static void
 literal_alternation(struct literal_parser *lp, ARRAY_TYPE(const_string) *set,
-		    bool *known_r)
+		    bool *known_r, ARRAY_TYPE(const_string) *second,
+		    bool *second_known_r)
 {
-	ARRAY_TYPE(const_string) alt;
-	bool known;
+	ARRAY_TYPE(const_string) alt, alt_second;
+	bool known, alt_second_known;
 
 	*known_r = TRUE;
+	if (second_known_r != NULL)
+		*second_known_r = FALSE;
 	for (;;) {
 		t_array_init(&alt, 8);
-		literal_sequence(lp, &alt, &known);
+		if (second != NULL)
+			t_array_init(&alt_second, 8);
+		literal_sequence(lp, &alt, &known,
+				 second == NULL ? NULL : &alt_second,
+				 &alt_second_known);
 		if (lp->fail)
 			return;
 		if (!known)
 			*known_r = FALSE;
 		else
 			array_append_array(set, &alt);
+		if (known && second != NULL) {
+			if (alt_second_known &&
+			    array_count(&alt_second) > 0) {
+				array_append_array(second, &alt_second);
+				*second_known_r = TRUE;
+			} else {
+				array_append_array(second, &alt);
+			}
+		}
 		if (lp->p[lp->pos] != '|')
 			return;
 		lp->pos++;
@@ -432,12 +487,30 @@ literal_alternation(struct literal_parser *lp, ARRAY_TYPE(const_string) *set,
 }
 
 static const char *const *
-literals_extract(pool_t pool, const char *pattern, bool any_text)
+literals_copy(pool_t pool, const ARRAY_TYPE(const_string) *set)
 {
-	ARRAY_TYPE(const_string) set, result = ARRAY_INIT;
-	struct literal_parser lp;
+	ARRAY_TYPE(const_string) result;
 	const char *const *lit, *copy;
-	bool known;
+
+	p_array_init(&result, pool, array_count(set) + 1);
+	array_foreach(set, lit) {
+		copy = p_strdup(pool, *lit);
+		array_push_back(&result, &copy);
+	}
+	array_append_zero(&result);
+	return array_front(&result);
+}
+
+/* The pattern's literals (those of an ASCII text, or with any_text of
+   any), or with second the second set of them. */
+static const char *const *
+literals_extract(pool_t pool, const char *pattern, bool any_text,
+		 bool second)
+{
+	ARRAY_TYPE(const_string) set, second_set;
+	struct literal_parser lp;
+	const char *const *result = NULL;
+	bool known, second_known = FALSE;
 
 	if (pool->datastack_pool)
 		i_panic("bounce_rules_literals*() need a pool that outlives "
@@ -447,31 +520,36 @@ literals_extract(pool_t pool, const char *pattern, bool any_text)
 	lp.any_text = any_text;
 	T_BEGIN {
 		t_array_init(&set, 16);
-		literal_alternation(&lp, &set, &known);
+		t_array_init(&second_set, 16);
+		literal_alternation(&lp, &set, &known,
+				    second ? &second_set : NULL,
+				    second ? &second_known : NULL);
 		/* an unmatched ')' */
 		if (!lp.fail && lp.p[lp.pos] != '\0')
 			lp.fail = TRUE;
-		if (!lp.fail && known) {
-			p_array_init(&result, pool, array_count(&set) + 1);
-			array_foreach(&set, lit) {
-				copy = p_strdup(pool, *lit);
-				array_push_back(&result, &copy);
-			}
-		}
+		if (lp.fail || !known)
+			;
+		else if (!second)
+			result = literals_copy(pool, &set);
+		else if (second_known)
+			result = literals_copy(pool, &second_set);
 	} T_END;
-	if (lp.fail || !known)
-		return NULL;
-	array_append_zero(&result);
-	return array_front(&result);
+	return result;
 }
 
 const char *const *bounce_rules_literals(pool_t pool, const char *pattern)
 {
-	return literals_extract(pool, pattern, FALSE);
+	return literals_extract(pool, pattern, FALSE, FALSE);
 }
 
 const char *const *
 bounce_rules_literals_any_text(pool_t pool, const char *pattern)
 {
-	return literals_extract(pool, pattern, TRUE);
+	return literals_extract(pool, pattern, TRUE, FALSE);
+}
+
+const char *const *
+bounce_rules_literals_second(pool_t pool, const char *pattern)
+{
+	return literals_extract(pool, pattern, FALSE, TRUE);
 }

@@ -21,6 +21,14 @@ bounce_rules_literals(pool_t pool, const char *pattern);
 const char *const *
 bounce_rules_literals_any_text(pool_t pool, const char *pattern);
 
+/* A second set of literals, one of which every match contains besides
+   one of bounce_rules_literals() (in an ASCII text, or in any text for a
+   pattern without non-ASCII characters): another part of the pattern,
+   or NULL when no alternative of it has another. A text holding a
+   literal of the first set but none of this one is spared the run. */
+const char *const *
+bounce_rules_literals_second(pool_t pool, const char *pattern);
+
 /* Whether text has no byte outside ASCII. */
 bool bounce_text_is_ascii(const char *text, size_t len);
 
@@ -60,6 +68,17 @@ bool bounce_literal_index_scan(struct bounce_literal_index *index,
    letters and U+212A and U+017F, which the scan reads as 'k' and 's'. */
 bool bounce_literal_index_scan_any(struct bounce_literal_index *index,
 				   const char *text, size_t len, bool *found);
+/* The same, giving the text as the scan read it (lowercase ASCII, U+212A
+   and U+017F as 'k' and 's'), in the data stack, to look for more
+   literals in. */
+bool bounce_literal_index_scan_any_lower(struct bounce_literal_index *index,
+					 const char *text, size_t len,
+					 bool *found,
+					 const unsigned char **lower_r,
+					 size_t *lower_len_r);
+/* Whether such a text contains one of literals. */
+bool bounce_lower_text_has(const unsigned char *lower, size_t len,
+			   const char *const *literals);
 void bounce_literal_index_free(struct bounce_literal_index **index);
 
 #endif

@@ -82,13 +82,13 @@ bounce_rules_find_command(struct bounce_rules *rules, const char *text,
 const struct bounce_rule *
 bounce_rules_match_subject(struct bounce_rules *rules, const char *subject)
 {
-	return rule_set_match(rules, &rules->subjects, subject, NULL, FALSE);
+	return rule_set_match(rules, &rules->subjects, subject, NULL);
 }
 
 bool bounce_rules_keep_header(struct bounce_rules *rules, const char *name)
 {
-	return rule_set_match(rules, &rules->keep_headers, name, NULL,
-			      FALSE) != NULL;
+	return rule_set_match(rules, &rules->keep_headers, name,
+			      NULL) != NULL;
 }
 
 size_t bounce_rules_original_offset(struct bounce_rules *rules,
@@ -96,7 +96,7 @@ size_t bounce_rules_original_offset(struct bounce_rules *rules,
 {
 	size_t start;
 
-	if (rule_set_first(rules, &rules->originals, text, len, NULL, FALSE,
+	if (rule_set_first(rules, &rules->originals, text, len, NULL,
 			   &start) < 0)
 		return len;
 	return start;

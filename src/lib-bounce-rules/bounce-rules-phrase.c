@@ -79,23 +79,29 @@ const struct bounce_rule *
 bounce_rules_match_phrase_in(struct bounce_rules *rules, const char *text,
 			     const char *const *groups)
 {
-	const struct bounce_rule *rule;
+	const struct bounce_rule *rule = NULL;
 	struct phrase_group *group;
+	struct phrase_filter filter;
 	size_t len = strlen(text);
-	bool ascii;
 
-	/* Which patterns can match at all (for a non-ASCII text, known
-	   only of the patterns without a non-ASCII character) */
-	memset(rules->literal_found, 0, rules->literal_count);
-	ascii = bounce_literal_index_scan_any(rules->literals, text, len,
-					      rules->literal_found);
-	array_foreach_modifiable(&rules->phrases, group) {
-		if (groups != NULL && !groups_cover(groups, group->name))
-			continue;
-		rule = rule_set_match(rules, &group->set, text,
-				      rules->literal_found, ascii);
-		if (rule != NULL)
-			return rule;
-	}
-	return NULL;
+	T_BEGIN {
+		/* Which patterns can match at all (for a non-ASCII text,
+		   known only of the patterns without a non-ASCII
+		   character) */
+		memset(rules->literal_found, 0, rules->literal_count);
+		filter.found = rules->literal_found;
+		filter.ascii = bounce_literal_index_scan_any_lower(
+			rules->literals, text, len, rules->literal_found,
+			&filter.lower, &filter.lower_len);
+		array_foreach_modifiable(&rules->phrases, group) {
+			if (groups != NULL &&
+			    !groups_cover(groups, group->name))
+				continue;
+			rule = rule_set_match(rules, &group->set, text,
+					      &filter);
+			if (rule != NULL)
+				break;
+		}
+	} T_END;
+	return rule;
 }

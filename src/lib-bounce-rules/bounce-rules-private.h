@@ -25,6 +25,12 @@ struct rule_pattern {
 	   pattern has no non-ASCII character) */
 	bool prefiltered, any_prefiltered;
 	unsigned int literal_id, any_literal_id;
+	/* a second set of literals every match contains one of too
+	   (bounce_rules_literals_second()) or NULL, looked for only when
+	   the first is found; in an ASCII text, or with second_any_text
+	   in any */
+	const char *const *second_literals;
+	bool second_any_text;
 	/* a set without the prefilter (the subjects): the pattern's
 	   literals or NULL, for the header screen
 	   (bounce_rules_header_marks()), and whether they hold for any
@@ -46,6 +52,17 @@ struct rule_set {
 	   (unfiltered) */
 	struct bounce_literal_index *literals;
 	bool unfiltered;
+};
+
+/* What one pass over a text found (bounce-rules-literal.h), so that the
+   phrase patterns that cannot match it are not run. */
+struct phrase_filter {
+	/* per literal_id */
+	const bool *found;
+	bool ascii;
+	/* the text as the scan read it (lowercase ASCII) */
+	const unsigned char *lower;
+	size_t lower_len;
 };
 
 struct status_rule {
@@ -159,16 +176,15 @@ bool rule_set_may_match(struct rule_set *set, const char *text, size_t len);
 int rule_set_mark(struct bounce_rules *rules, const struct rule_set *set);
 /* The index of the set's rule whose match in text starts leftmost, the
    earlier rule on a tie, and where it starts; -1 when none matches. With
-   found, phrase patterns whose literals text lacks are skipped (for a
-   text that is not ASCII, as text_ascii says, by their literals for any
-   text). */
+   a filter, phrase patterns whose literals text lacks are skipped (for a
+   text that is not ASCII, by their literals for any text). */
 int rule_set_first(struct bounce_rules *rules, struct rule_set *set,
-		   const char *text, size_t len, const bool *found,
-		   bool text_ascii, size_t *start_r);
+		   const char *text, size_t len,
+		   const struct phrase_filter *filter, size_t *start_r);
 /* The rule of rule_set_first() in the NUL-terminated text, or NULL. */
 const struct bounce_rule *
 rule_set_match(struct bounce_rules *rules, struct rule_set *set,
-	       const char *text, const bool *found, bool text_ascii);
+	       const char *text, const struct phrase_filter *filter);
 
 /* bounce-rules-phrase.c: the phrase group of this name, added (after the
    others, with no order) when there is none. */

@@ -36,6 +36,22 @@ rule_pattern_add_any_text(struct bounce_rules *rules,
 	}
 }
 
+/* A phrase pattern's second literals, looked for in a text that holds
+   one of its first: most runs of a pattern whose first literal is there
+   did not match. They are not in the index, whose scan of every text
+   they would slow more than they spare (most are short words). (Not kept
+   in the cache file: extracted again only when the rules are parsed.) */
+static void
+rule_pattern_add_second(struct bounce_rules *rules, struct rule_pattern *pat,
+			const char *pattern)
+{
+	if (!pat->prefiltered)
+		return;
+	pat->second_literals = bounce_rules_literals_second(rules->pool,
+							    pattern);
+	pat->second_any_text = rules_pattern_is_ascii(pattern);
+}
+
 static void
 rule_set_add_literals(struct bounce_rules_cache *cache, struct rule_set *set,
 		      const char *pattern)
@@ -95,6 +111,7 @@ int rule_set_add(struct bounce_rules *rules, struct bounce_rules_cache *cache,
 							 pat->literal_id);
 			}
 			rule_pattern_add_any_text(rules, pat, pattern);
+			rule_pattern_add_second(rules, pat, pattern);
 		} else {
 			rules_pattern_literals_keep(rules, cache, pattern, 0,
 						    &pat->literals,
@@ -155,9 +172,24 @@ int rule_set_mark(struct bounce_rules *rules, const struct rule_set *set)
 	return (int)idx;
 }
 
+/* Whether the filter's text may hold a match of the phrase pattern. */
+static bool
+rule_pattern_may_match(const struct rule_pattern *pat,
+		       const struct phrase_filter *filter)
+{
+	if (filter->ascii ? pat->prefiltered && !filter->found[pat->literal_id] :
+	    pat->any_prefiltered && !filter->found[pat->any_literal_id])
+		return FALSE;
+	if (pat->second_literals == NULL ||
+	    (!filter->ascii && !pat->second_any_text))
+		return TRUE;
+	return bounce_lower_text_has(filter->lower, filter->lower_len,
+				     pat->second_literals);
+}
+
 int rule_set_first(struct bounce_rules *rules, struct rule_set *set,
-		   const char *text, size_t len, const bool *found,
-		   bool text_ascii, size_t *start_r)
+		   const char *text, size_t len,
+		   const struct phrase_filter *filter, size_t *start_r)
 {
 	struct rule_pattern *pat;
 	size_t start, end, best_start = SIZE_MAX;
@@ -177,11 +209,7 @@ int rule_set_first(struct bounce_rules *rules, struct rule_set *set,
 		return -1;
 	pat = array_get_modifiable(&set->patterns, &count);
 	for (i = 0; i < count && best_start > 0; i++) {
-		if (found != NULL &&
-		    (text_ascii ? pat[i].prefiltered &&
-				  !found[pat[i].literal_id] :
-				  pat[i].any_prefiltered &&
-				  !found[pat[i].any_literal_id]))
+		if (filter != NULL && !rule_pattern_may_match(&pat[i], filter))
 			continue;
 		if (rules_exec_counted(rules, pat[i].re, &pat[i].scanned,
 				       text, len, 0) <= 0)
@@ -198,12 +226,11 @@ int rule_set_first(struct bounce_rules *rules, struct rule_set *set,
 
 const struct bounce_rule *
 rule_set_match(struct bounce_rules *rules, struct rule_set *set,
-	       const char *text, const bool *found, bool text_ascii)
+	       const char *text, const struct phrase_filter *filter)
 {
 	size_t start;
 	int idx;
 
-	idx = rule_set_first(rules, set, text, strlen(text), found,
-			     text_ascii, &start);
+	idx = rule_set_first(rules, set, text, strlen(text), filter, &start);
 	return idx < 0 ? NULL : array_idx(&set->rules, idx);
 }

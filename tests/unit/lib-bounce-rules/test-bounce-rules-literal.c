@@ -152,6 +152,41 @@ static void test_literals_unknown(void)
 	CU_ASSERT_PTR_NULL(literals("x{,3}mailbox"));
 }
 
+/* The second set of pattern, joined with '|', or NULL */
+static const char *literals_second(const char *pattern)
+{
+	const char *const *lits =
+		bounce_rules_literals_second(test_pool, pattern);
+
+	return lits == NULL ? NULL : t_strarray_join(lits, "|");
+}
+
+/* A second part of the sequence every match contains too; over
+   alternatives, each one's second part, or its only one. */
+static void test_literals_second(void)
+{
+	CU_ASSERT_STRING_EQUAL(literals_second(
+		"(?:mail ?box|account)(?: is)? full"), "mail|account");
+	CU_ASSERT_STRING_EQUAL(literals_second(
+		"(?:unknown|invalid|illegal) (?:host|domain)(?: name)?\\b"),
+		"host|domain");
+	CU_ASSERT_STRING_EQUAL(literals_second(
+		"no such (?:user|mailbox)\\b|\\bnxdomain\\b"),
+		"user|mailbox|nxdomain");
+	/* the best of the others, not the first met */
+	CU_ASSERT_STRING_EQUAL(literals_second(
+		"abc.*(?:quota|limit).*mailbox full"), "quota|limit");
+	/* a group's own alternatives give none */
+	CU_ASSERT_PTR_NULL(literals_second("(?:user unknown|no such user)"));
+	CU_ASSERT_PTR_NULL(literals_second("mailbox full|over quota"));
+	CU_ASSERT_PTR_NULL(literals_second("[a-z]+@[a-z]+ mailbox"));
+	CU_ASSERT_PTR_NULL(literals_second("(?-i)mailbox full"));
+	/* an alternative no ASCII text matches adds nothing */
+	CU_ASSERT_STRING_EQUAL(literals_second(
+		"bo\xc3\xaete pleine|over (?:the )?quota limit"),
+		"over ");
+}
+
 static void test_index_scan(void)
 {
 	struct bounce_literal_index *index = bounce_literal_index_create();
@@ -243,6 +278,7 @@ static void add_suites(void)
 	CU_add_test(suite, "patterns without known literals",
 		    test_literals_unknown);
 	CU_add_test(suite, "literals for any text", test_literals_any_text);
+	CU_add_test(suite, "a second set of literals", test_literals_second);
 	CU_add_test(suite, "finding the literals in a text", test_index_scan);
 	CU_add_test(suite, "finding the literals in a non-ASCII text",
 		    test_index_scan_any);
